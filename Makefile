@@ -1,0 +1,98 @@
+# Cairn build. `make` builds src/cairn-server; `make run` starts it; `make test` runs every test.
+# Object files live in build/<flavour>/ so the release and the ASan/UBSan builds never mix.
+
+CC      ?= cc
+PYTHON  ?= /usr/bin/python3
+WARN    := -Wall -Wextra -Werror=implicit-function-declaration
+CSTD    := -std=gnu11
+INCS    := -Isrc -Ibuild/gen -I/usr/include/lua5.1 -I/usr/include/liblzf
+OPT     ?= -O2 -g
+LIBS    := -llzf -llua5.1 -lmd -lm -lpthread -ldl
+
+SRCS    := $(wildcard src/*.c)
+LIBSRCS := $(filter-out src/main.c,$(SRCS))
+GEN_C   := build/gen/commands_table.c
+CMD_JSON := $(wildcard commands/*.json)
+
+REL_OBJS  := $(patsubst src/%.c,build/release/%.o,$(LIBSRCS)) build/release/commands_table.o
+ASAN_OBJS := $(patsubst src/%.c,build/asan/%.o,$(LIBSRCS)) build/asan/commands_table.o
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_REL  := $(patsubst tests/unit/%.c,build/release/tests/%,$(UNIT_SRCS))
+UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRCS))
+
+.PHONY: all asan run deps test-deps test test-unit test-integration test-asan clean bench fuzz
+all: src/cairn-server
+
+# ---- generated command table ------------------------------------------------
+$(GEN_C): $(CMD_JSON) utils/gen_commands.py $(filter-out src/main.c,$(SRCS))
+	@mkdir -p build/gen
+	$(PYTHON) utils/gen_commands.py --commands commands --src src --out $@
+
+# ---- release build (jemalloc) ----------------------------------------------
+build/release/%.o: src/%.c | build/release
+	$(CC) $(CSTD) $(WARN) $(OPT) $(INCS) -DUSE_JEMALLOC -MMD -MP -c $< -o $@
+build/release/commands_table.o: $(GEN_C) | build/release
+	$(CC) $(CSTD) $(WARN) $(OPT) $(INCS) -DUSE_JEMALLOC -MMD -MP -c $< -o $@
+build/release/libcairn.a: $(REL_OBJS)
+	rm -f $@; ar rcs $@ $^
+src/cairn-server: build/release/main.o build/release/libcairn.a
+	$(CC) $(OPT) -o $@ $^ -ljemalloc $(LIBS)
+
+# ---- ASan/UBSan build (system malloc) --------------------------------------
+build/asan/%.o: src/%.c | build/asan
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN_FLAGS) $(INCS) -MMD -MP -c $< -o $@
+build/asan/commands_table.o: $(GEN_C) | build/asan
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN_FLAGS) $(INCS) -MMD -MP -c $< -o $@
+build/asan/libcairn.a: $(ASAN_OBJS)
+	rm -f $@; ar rcs $@ $^
+src/cairn-server-asan: build/asan/main.o build/asan/libcairn.a
+	$(CC) -O1 -g $(SAN_FLAGS) -o $@ $^ $(LIBS)
+asan: src/cairn-server-asan
+
+# ---- unit tests (cmocka), one binary per tests/unit/test_*.c -----------------
+build/release/tests/%: tests/unit/%.c build/release/libcairn.a | build/release
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(INCS) -DUSE_JEMALLOC -o $@ $< build/release/libcairn.a -lcmocka -ljemalloc $(LIBS)
+build/asan/tests/%: tests/unit/%.c build/asan/libcairn.a | build/asan
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN_FLAGS) $(INCS) -o $@ $< build/asan/libcairn.a -lcmocka $(LIBS)
+
+build/release build/asan:
+	mkdir -p $@
+
+-include $(wildcard build/release/*.d build/asan/*.d)
+
+# ---- set-up ------------------------------------------------------------------
+deps:
+	@sh utils/install-deps.sh build
+test-deps:
+	@sh utils/install-deps.sh test
+
+run: deps
+	$(MAKE) all
+	./src/cairn-server $(ARGS)
+
+# ---- tests -------------------------------------------------------------------
+# `make test`: release build + unit tests + integration suite, then the same
+# suites against the ASan/UBSan build.
+test: test-deps
+	$(MAKE) all asan $(UNIT_REL) $(UNIT_ASAN)
+	$(MAKE) test-unit test-integration test-asan
+
+test-unit: $(UNIT_REL)
+	@set -e; for t in $(UNIT_REL); do echo "== $$t"; $$t; done
+
+test-integration: src/cairn-server
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+test-asan: src/cairn-server-asan $(UNIT_ASAN)
+	@set -e; for t in $(UNIT_ASAN); do echo "== $$t (asan)"; ASAN_OPTIONS=detect_leaks=1 $$t; done
+	CAIRN_SERVER=src/cairn-server-asan $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+
+bench: all
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf build src/cairn-server src/cairn-server-asan
