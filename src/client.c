@@ -1,0 +1,231 @@
+#include "client.h"
+#include "commands.h"
+#include <errno.h>
+#include "blocked.h"
+#include "db.h"
+#include "event.h"
+#include "multi.h"
+#include "server.h"
+#include "zmalloc.h"
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define REPLY_BLOCK_SIZE (16 * 1024)
+
+client *clientCreate(int fd) {
+    client *c = zcalloc(sizeof(*c));
+    c->id = ++server.next_client_id;
+    c->fd = fd;
+    c->resp = 2;
+    c->db = &server.dbs[0];
+    c->authenticated = server.requirepass == NULL || server.requirepass[0] == '\0';
+    c->querybuf = dstrempty();
+    respRequestInit(&c->req);
+    c->reply = dlistCreate();
+    c->reply->free = zfree;
+    c->watched_keys = dlistCreate();
+    c->ctime_ms = c->last_interaction_ms = elWallMs();
+    if (fd >= 0) {
+        c->clients_node = dlistAddTail(server.clients, c);
+    } else {
+        c->flags |= CLIENT_FAKE;
+        c->authenticated = 1;
+    }
+    return c;
+}
+
+int clientSelectDb(client *c, int id) {
+    if (id < 0 || id >= server.dbnum) return -1;
+    c->db = &server.dbs[id];
+    return 0;
+}
+
+void clientDiscardReplies(client *c) {
+    dlistEmpty(c->reply);
+    c->reply_bytes = 0;
+    c->sentlen = 0;
+}
+
+static void freeArgv(client *c) {
+    respRequestReset(&c->req);
+    c->argc = 0;
+    c->argv = NULL;
+}
+
+void clientFree(client *c) {
+    if (c->flags & CLIENT_PROTECTED) {
+        clientFreeAsync(c);
+        return;
+    }
+    if (server.current_client == c) server.current_client = NULL;
+    if (c->flags & CLIENT_BLOCKED) unblockClient(c);
+    unwatchAllKeys(c);
+    multiDiscard(c);
+    if (c->fd >= 0) {
+        elDelFile(server.el, c->fd, EL_READABLE | EL_WRITABLE);
+        close(c->fd);
+    }
+    if (c->clients_node) dlistDelNode(server.clients, c->clients_node);
+    if (c->pending_write_node) dlistDelNode(server.clients_pending_write, c->pending_write_node);
+    if (c->flags & CLIENT_MONITOR) {
+        dlistNode *n = dlistSearch(server.monitors, c);
+        if (n) dlistDelNode(server.monitors, n);
+    }
+    if (c->flags & CLIENT_CLOSE_ASAP) {
+        dlistNode *n = dlistSearch(server.clients_to_close, c);
+        if (n) dlistDelNode(server.clients_to_close, n);
+    }
+    freeArgv(c);
+    respRequestFree(&c->req);
+    dstrfree(c->querybuf);
+    dlistRelease(c->reply);
+    dlistRelease(c->watched_keys);
+    dstrfree(c->name);
+    dstrfree(c->lib_name);
+    dstrfree(c->lib_ver);
+    zfree(c);
+}
+
+void clientFreeAsync(client *c) {
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    c->flags |= CLIENT_CLOSE_ASAP;
+    dlistAddTail(server.clients_to_close, c);
+}
+
+static void markPendingWrite(client *c) {
+    if (c->fd < 0 || (c->flags & CLIENT_PENDING_WRITE)) return;
+    c->flags |= CLIENT_PENDING_WRITE;
+    c->pending_write_node = dlistAddTail(server.clients_pending_write, c);
+}
+
+static int replySuppressed(client *c) {
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) return 1;
+    if (c->flags & CLIENT_CLOSE_ASAP) return 1;
+    return 0;
+}
+
+void clientAppendReply(client *c, const char *p, size_t len) {
+    if (replySuppressed(c)) return;
+    markPendingWrite(c);
+    dlistNode *tail = dlistLast(c->reply);
+    replyBlock *b = tail ? tail->value : NULL;
+    if (b && b->size) {
+        size_t room = b->size - b->used;
+        size_t n = len < room ? len : room;
+        memcpy(b->data + b->used, p, n);
+        b->used += n;
+        p += n;
+        len -= n;
+        c->reply_bytes += n;
+    }
+    if (len) {
+        size_t size = len > REPLY_BLOCK_SIZE ? len : REPLY_BLOCK_SIZE;
+        b = zmalloc(sizeof(replyBlock) + size);
+        b->size = zmalloc_size(b) - sizeof(replyBlock);
+        b->used = len;
+        memcpy(b->data, p, len);
+        dlistAddTail(c->reply, b);
+        c->reply_bytes += len;
+    }
+}
+
+void *clientAddDeferred(client *c) {
+    if (replySuppressed(c)) return NULL;
+    replyBlock *b = zmalloc(sizeof(replyBlock));
+    b->size = b->used = 0;
+    dlistAddTail(c->reply, b);
+    return dlistLast(c->reply);
+}
+
+void clientSetDeferred(client *c, void *node, const char *p, size_t len) {
+    if (!node) return;
+    dlistNode *n = node;
+    replyBlock *b = zrealloc(n->value, sizeof(replyBlock) + len);
+    b->size = b->used = len;
+    memcpy(b->data, p, len);
+    n->value = b;
+    c->reply_bytes += len;
+    markPendingWrite(c);
+}
+
+int clientHasPendingReplies(const client *c) { return c->reply_bytes > 0 && dlistLength(c->reply) > 0; }
+
+int clientWrite(client *c) {
+    if (c->fd < 0) return 0;
+    while (dlistLength(c->reply)) {
+        dlistNode *n = dlistFirst(c->reply);
+        replyBlock *b = n->value;
+        if (b->size == 0) return 0; /* unfilled deferred length: wait */
+        if (b->used == 0 || c->sentlen == b->used) {
+            c->reply_bytes -= b->used;
+            c->sentlen = 0;
+            dlistDelNode(c->reply, n);
+            continue;
+        }
+        ssize_t w = write(c->fd, b->data + c->sentlen, b->used - c->sentlen);
+        if (w < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
+            clientFree(c);
+            return -1;
+        }
+        server.stat_net_output_bytes += w;
+        c->sentlen += (size_t)w;
+        if (c->sentlen < b->used) break;
+    }
+    c->last_interaction_ms = elWallMs();
+    return 0;
+}
+
+dstr clientTakeReplies(client *c) {
+    dstr s = dstrempty();
+    for (dlistNode *n = dlistFirst(c->reply); n; n = n->next) {
+        replyBlock *b = n->value;
+        s = dstrcatlen(s, b->data, b->used);
+    }
+    clientDiscardReplies(c);
+    return s;
+}
+
+client *clientLookupById(uint64_t id) {
+    for (dlistNode *n = dlistFirst(server.clients); n; n = n->next) {
+        client *c = n->value;
+        if (c->id == id) return c;
+    }
+    return NULL;
+}
+
+static dstr flagsString(dstr s, client *c) {
+    size_t before = dstrlen(s);
+    if (c->flags & CLIENT_MONITOR) s = dstrcat(s, "O");
+    if (c->flags & CLIENT_MULTI) s = dstrcat(s, "x");
+    if (c->flags & CLIENT_BLOCKED) s = dstrcat(s, "b");
+    if (c->flags & CLIENT_DIRTY_CAS) s = dstrcat(s, "d");
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) s = dstrcat(s, "c");
+    if (c->flags & CLIENT_UNIX_SOCKET) s = dstrcat(s, "U");
+    if (c->flags & CLIENT_CLOSE_ASAP) s = dstrcat(s, "A");
+    if (c->flags & CLIENT_NO_EVICT) s = dstrcat(s, "e");
+    if (c->flags & CLIENT_NO_TOUCH) s = dstrcat(s, "T");
+    if (dstrlen(s) == before) s = dstrcat(s, "N");
+    return s;
+}
+
+dstr clientInfoString(dstr s, client *c) {
+    long long now = elWallMs();
+    size_t qbuf = dstrlen(c->querybuf) - c->qb_pos;
+    s = dstrcatprintf(s, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=",
+                      (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+                      (now - c->ctime_ms) / 1000, (now - c->last_interaction_ms) / 1000);
+    s = flagsString(s, c);
+    const char *cmdname = c->lastcmd ? c->lastcmd->fullname : "NULL";
+    s = dstrcatprintf(s,
+                      " db=%d sub=%d psub=%d ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=0 multi-mem=0 rbs=%zu "
+                      "rbp=%zu obl=0 oll=%zu omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 resp=%d "
+                      "lib-name=%s lib-ver=%s",
+                      c->db->id, c->sub_channels, c->sub_patterns, (c->flags & CLIENT_MULTI) ? c->mstate_count : -1,
+                      qbuf, dstravail(c->querybuf), dstralloc(c->querybuf), c->querybuf_peak, dlistLength(c->reply),
+                      c->reply_bytes, zmalloc_size(c) + dstrAllocSize(c->querybuf) + c->reply_bytes,
+                      clientHasPendingReplies(c) ? "w" : "", cmdname, c->resp, c->lib_name ? c->lib_name : "",
+                      c->lib_ver ? c->lib_ver : "");
+    return s;
+}
