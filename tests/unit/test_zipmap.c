@@ -547,7 +547,7 @@ static void test_big(void **state) {
 
     /* 300 pairs: zmlen 254 = count them. */
     buildPair many[300];
-    char keys[300][8];
+    char keys[300][16];
     for (int i = 0; i < 300; i++) {
         snprintf(keys[i], sizeof(keys[i]), "k%d", i);
         many[i] = (buildPair){keys[i], (uint32_t)strlen(keys[i]), "x", 1, 0};
