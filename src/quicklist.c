@@ -408,8 +408,10 @@ static int delete_at(quicklist *ql, quicklistNode *n, unsigned char **p) {
 }
 
 void quicklistDelEntry(quicklistIter *iter, quicklistEntry *entry) {
-    quicklistNode *prev = entry->node->prev, *next = entry->node->next;
-    int gone = delete_at(iter->quicklist, entry->node, &entry->zi);
+    quicklistNode *node = entry->node, *prev = node->prev, *next = node->next;
+    long old_count = (long)node->count;
+    long pos = entry->offset >= 0 ? entry->offset : old_count + entry->offset;
+    int gone = delete_at(iter->quicklist, node, &entry->zi);
     iter->zi = NULL;
     if (gone) {
         if (iter->direction == AL_START_HEAD) {
@@ -419,10 +421,19 @@ void quicklistDelEntry(quicklistIter *iter, quicklistEntry *entry) {
             iter->current = prev;
             iter->offset = -1;
         }
+        return;
     }
-    /* Otherwise the same offset now names the following element (forward) or
-     * the preceding one (backward, negative offsets), which quicklistNext
-     * finds by seeking. */
+    /* Point the offset at the element quicklistNext must return: forward, the
+     * one that moved into `pos`; backward, the one before it (as a negative
+     * offset, which names no element when pos was 0, making quicklistNext move
+     * to the previous node). With Redis's usual signs (forward from a positive
+     * offset, backward from a negative one) this leaves the offset unchanged. */
+    long count = old_count - 1;
+    iter->current = node;
+    if (iter->direction == AL_START_HEAD)
+        iter->offset = pos;
+    else
+        iter->offset = (pos - 1) - count;
 }
 
 /* ---- split / merge ------------------------------------------------------------ */
