@@ -127,7 +127,9 @@ static void ttlGeneric(client *c, int ms, int absolute) {
     }
     long long ttl = absolute ? expire : expire - mstime();
     if (ttl < 0) ttl = 0;
-    replyLongLong(c, ms ? ttl : (ttl + 500) / 1000);
+    /* seconds rounded to the nearest, i.e. (ttl + 500) / 1000 without the
+     * overflow near LLONG_MAX (Redis replies the exact value there too) */
+    replyLongLong(c, ms ? ttl : ttl / 1000 + (ttl % 1000 >= 500));
 }
 
 void ttlCommand(client *c) { ttlGeneric(c, 0, 0); }
