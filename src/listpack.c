@@ -344,7 +344,8 @@ static unsigned char *lp_splice(unsigned char *lp, size_t off, size_t dellen, lp
     /* A source string inside the listpack would move under us: copy it. */
     for (size_t i = 0; i < npieces; i++) {
         const unsigned char *d = pieces[i].data;
-        if (d && pieces[i].datalen && d >= lp && d < lp + old_total) {
+        uintptr_t a = (uintptr_t)d, lo = (uintptr_t)lp;
+        if (d && pieces[i].datalen && a >= lo && a < lo + old_total) {
             pieces[i].owned = zmalloc(pieces[i].datalen);
             memcpy(pieces[i].owned, d, pieces[i].datalen);
             pieces[i].data = pieces[i].owned;
@@ -750,8 +751,9 @@ int lpValidateNext(unsigned char *lp, unsigned char **pp, size_t lpbytes) {
     return 1;
 }
 
-int lpValidateIntegrity(unsigned char *lp, size_t size, int deep, lpValidateEntryCB entry_cb,
+int lpValidateIntegrity(const unsigned char *clp, size_t size, int deep, lpValidateEntryCB entry_cb,
                         void *cb_userdata) {
+    unsigned char *lp = (unsigned char *)clp; /* only read; entries are handed to the callback */
     if (!lp || size < LP_HDR_SIZE + 1) return 0;
     if (hdr_total(lp) != size) return 0;
     if (lp[size - 1] != LP_EOF) return 0;

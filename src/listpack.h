@@ -212,7 +212,7 @@ typedef int (*lpValidateEntryCB)(unsigned char *p, unsigned int head_count, void
  * at the end, and the entry count equal to the header's (unless 65535); the
  * callback (optional) runs for each entry. Never reads outside lp[0..size).
  * Returns 1 if valid, 0 if not. */
-int lpValidateIntegrity(unsigned char *lp, size_t size, int deep,
+int lpValidateIntegrity(const unsigned char *lp, size_t size, int deep,
                         lpValidateEntryCB entry_cb, void *cb_userdata);
 /* First entry of a listpack whose header was already checked (no assertions):
  * NULL if it is empty. */

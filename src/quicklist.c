@@ -369,6 +369,11 @@ void quicklistPush(quicklist *ql, const void *value, size_t sz, int where) {
 }
 
 void quicklistAppendListpack(quicklist *ql, unsigned char *lp) {
+    if (lpLength(lp) == 0) {
+        /* An empty node would break the list's accounting: drop it. */
+        lpFree(lp);
+        return;
+    }
     quicklistNode *n = node_new();
     n->entry = lp;
     n->count = (unsigned int)lpLength(lp);

@@ -160,8 +160,9 @@ void quicklistRotate(quicklist *ql);
 
 /* ---- adopting whole nodes (RDB loading) -------------------------------- */
 
-/* Append a listpack as a new PACKED tail node; the quicklist takes ownership
- * of `lp` (zmalloc'ed, already validated, not empty). */
+/* Append a listpack as a new PACKED tail node, whatever its size; the
+ * quicklist takes ownership of `lp` (zmalloc'ed, already deep-validated). An
+ * empty listpack is freed and nothing is added. */
 void quicklistAppendListpack(quicklist *ql, unsigned char *lp);
 /* Append `sz` bytes as a new PLAIN tail node; takes ownership of `data`
  * (zmalloc'ed). */

@@ -997,6 +997,7 @@ static void test_append_nodes(void **state) {
         memset(plain, 'a' + k, 500);
         quicklistAppendPlainNode(ql, plain, 500);
     }
+    quicklistAppendListpack(ql, lpNew(0)); /* empty: dropped */
     assert_int_equal(ql->len, 8);
     assert_int_equal(quicklistCount(ql), 404);
     assert_false(quicklistNodeIsCompressed(ql->head));
