@@ -13,9 +13,12 @@ Usage:
         [--out commands] [--overwrite] [--only name,name...]
 
 Existing files are left alone unless --overwrite is given: the JSON files
-carry hand-applied changes (Redis 7.2 differences, see each file's history)
-that a re-import must not silently undo.  Module commands and DEBUG's
-subcommands are skipped (DEBUG itself is kept).
+carry hand-maintained data a re-import must not silently undo: the Redis 7.2
+changes (each listed in the file's "redis72_changes", with Redis's own
+"history" entries where 7.2 has them), the flags COMMAND INFO never prints
+(may_replicate, sentinel, protected, touches_arbitrary_keys) and
+"get_keys_function".  Module commands and DEBUG's subcommands are skipped
+(DEBUG itself is kept).
 
 Needs the `redis` Python module (RESP2, decode_responses=True).
 """
