@@ -195,29 +195,36 @@ def test_past_time_deletes_any_type(diff):
 
 def test_nx_xx_gt_lt(diff):
     diff("SET", "k", "v")
-    far = str(now_ms() + 10**9)
+    # absolute times, so equal/greater/less do not depend on the clock
+    base = now_ms() + 10**9
+    at = lambda off: str(base + off)
     # no TTL yet
-    assert diff("EXPIRE", "k", "100", "XX") == 0
-    assert diff("EXPIRE", "k", "100", "GT") == 0      # no TTL = infinite: never greater
-    assert diff("EXPIRE", "k", "100", "NX") == 1
-    assert diff("EXPIRE", "k", "200", "NX") == 0
-    assert diff("EXPIRE", "k", "200", "XX") == 1
+    assert diff("PEXPIREAT", "k", at(100), "XX") == 0
+    assert diff("PEXPIREAT", "k", at(100), "GT") == 0      # no TTL = infinite: never greater
+    assert diff("PEXPIREAT", "k", at(100), "NX") == 1
+    assert diff("PEXPIREAT", "k", at(200), "NX") == 0
+    assert diff("PEXPIREAT", "k", at(200), "XX") == 1
+    assert diff("PEXPIREAT", "k", at(100), "GT") == 0
+    assert diff("PEXPIREAT", "k", at(200), "GT") == 0      # equal is not greater
+    assert diff("PEXPIREAT", "k", at(300), "GT") == 1
+    assert diff("PEXPIREAT", "k", at(400), "LT") == 0
+    assert diff("PEXPIREAT", "k", at(300), "LT") == 0      # equal is not less
+    assert diff("PEXPIREAT", "k", at(150), "LT") == 1
+    assert diff("PEXPIREAT", "k", at(160), "XX", "GT") == 1
+    assert diff("PEXPIREAT", "k", at(150), "XX", "LT") == 1
+    assert diff("PEXPIRETIME", "k") == base + 150
+    # seconds forms compare the same millisecond times
+    assert diff("EXPIREAT", "k", str((base + 150) // 1000 + 1), "lt") == 0
+    assert diff("EXPIREAT", "k", str((base + 150) // 1000 + 1), "gt") == 1
     assert diff("EXPIRE", "k", "100", "GT") == 0
-    assert diff("EXPIRE", "k", "200", "GT") == 0      # equal is not greater
-    assert diff("EXPIRE", "k", "300", "GT") == 1
-    assert diff("EXPIRE", "k", "400", "LT") == 0
-    assert diff("EXPIRE", "k", "300", "LT") == 0      # equal is not less
-    assert diff("EXPIRE", "k", "150", "LT") == 1
-    assert diff("EXPIRE", "k", "160", "XX", "GT") == 1
-    assert diff("EXPIRE", "k", "150", "XX", "LT") == 1
-    assert diff("PEXPIREAT", "k", far, "gt") == 1
-    assert diff("PEXPIRETIME", "k") == int(far)
+    assert diff("EXPIRE", "k", "100", "LT") == 1
+    assert diff("TTL", "k") in (99, 100)
     assert diff("PERSIST", "k") == 1
     # LT with no TTL: the key gets one
     assert diff("EXPIRE", "k", "100", "LT") == 1
     diff("PERSIST", "k")
-    assert diff("PEXPIREAT", "k", far, "LT", "XX") == 0
-    # NX/GT/LT against a time in the past
+    assert diff("PEXPIREAT", "k", at(0), "LT", "XX") == 0
+    # XX/GT/LT against a time in the past
     assert diff("EXPIRE", "k", "-1", "XX") == 0
     assert diff("EXPIRE", "k", "-1", "GT") == 0
     assert diff("EXPIRE", "k", "-1", "LT") == 1     # deleted
