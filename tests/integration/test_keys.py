@@ -123,7 +123,7 @@ def test_binary_keys(diff):
 
 def test_touch(diff):
     diff("SET", "a", "1")
-    diff("RPUSH", "l", "x")
+    diff("SET", "l", "x" * 100)
     assert diff("TOUCH", "a", "l", "nosuch", "a") == 3
     assert diff("TOUCH", "nosuch") == 0
 
@@ -387,7 +387,7 @@ def test_randomkey_skips_expired(cairn, redis_ref, diff):
 def test_dbsize(diff):
     assert diff("DBSIZE") == 0
     diff("MSET", "a", "1", "b", "2")
-    diff("RPUSH", "l", "x")
+    diff("SET", "l", "x")
     assert diff("DBSIZE") == 3
     diff("SELECT", "1")
     assert diff("DBSIZE") == 0
@@ -497,6 +497,17 @@ def test_scan_count_bounds_reply(cairn):
     assert cursor == b"0" and len(keys) == 2000
 
 
+def test_scan_type_strings(cairn, redis_ref, diff):
+    for i in range(200):
+        diff("SET", "s%d" % i, "v")
+    for opts in [("TYPE", "string"), ("TYPE", "STRING", "MATCH", "s1*"), ("TYPE", "list"), ("TYPE", "none"),
+                 ("TYPE", "")]:
+        a = sorted(set(full_scan(cairn, *opts)))
+        b = sorted(set(full_scan(redis_ref, *opts)))
+        assert a == b, opts
+    assert len(full_scan(cairn, "TYPE", "string")) >= 200
+
+
 def test_scan_match_and_type(cairn, redis_ref, diff):
     for i in range(100):
         diff("SET", "s%d" % i, "v")
@@ -583,7 +594,7 @@ def test_swapdb(cairn, redis_ref, diff):
     diff("SET", "a", "in0")
     diff("SELECT", "1")
     diff("SET", "b", "in1")
-    diff("RPUSH", "l", "x")
+    diff("SET", "l", "x", "EX", "100")
     diff("SELECT", "0")
     assert diff("SWAPDB", "0", "1") == b"OK"
     assert sorted_keys(cairn, redis_ref) == [b"b", b"l"]
@@ -593,6 +604,29 @@ def test_swapdb(cairn, redis_ref, diff):
     assert diff("SWAPDB", "1", "0") == b"OK"
     assert diff("KEYS", "*") == [b"a"]
     assert diff("SWAPDB", "3", "3") == b"OK"
+
+
+def test_swapdb_serves_blocked_clients(cairn_server, redis_server):
+    """A client blocked on a list key of db 0 is served when SWAPDB brings a
+    database where that key holds a list."""
+    import threading
+    results = {}
+    for name, srv in (("cairn", cairn_server), ("redis", redis_server)):
+        o = srv.client()
+        o.execute_command(b"FLUSHALL")
+        o.execute_command(b"SELECT", "1")
+        o.execute_command(b"RPUSH", "q", "item")
+        o.execute_command(b"SELECT", "0")
+        b = srv.client()
+        t = threading.Thread(target=lambda: results.__setitem__(name, b.execute_command(b"BLPOP", "q", "5")))
+        t.start()
+        time.sleep(0.2)
+        assert o.execute_command(b"SWAPDB", "0", "1") == b"OK"
+        t.join(10)
+        assert results[name] == [b"q", b"item"]
+        assert o.execute_command(b"EXISTS", "q") == 0
+        o.close()
+        b.close()
 
 
 def test_swapdb_keeps_ttls(cairn, redis_ref, diff):
@@ -618,7 +652,7 @@ def test_swapdb_errors(diff):
 @pytest.mark.parametrize("opt", [(), ("SYNC",), ("ASYNC",), ("async",), ("sync",)])
 def test_flushdb(diff, opt):
     diff("SET", "a", "1")
-    diff("RPUSH", "l", "x")
+    diff("SET", "l", "x", "PX", "100000")
     diff("SELECT", "1")
     diff("SET", "b", "1")
     assert diff("FLUSHDB", *opt) == b"OK"
@@ -631,7 +665,7 @@ def test_flushdb(diff, opt):
 def test_flushall(diff, opt):
     diff("SET", "a", "1")
     diff("SELECT", "9")
-    diff("SADD", "s", "x")
+    diff("SET", "s", "x", "EX", "100")
     assert diff("FLUSHALL", *opt) == b"OK"
     assert diff("DBSIZE") == 0
     diff("SELECT", "0")
@@ -686,6 +720,7 @@ def watch_then(server_client_factory, setup, action):
     ("copy-to", [("SET", "x", "1")], [("COPY", "x", "w")]),
     ("copy-from", [("SET", "w", "1")], [("COPY", "w", "x")]),
     ("flushdb", [("SET", "w", "1")], [("FLUSHDB",)]),
+    ("flushdb-other-db", [("SET", "w", "1")], [("SELECT", "4"), ("FLUSHDB",)]),
     ("flushall", [("SET", "w", "1")], [("FLUSHALL",)]),
     ("flushall-missing", [], [("FLUSHALL",)]),
     ("swapdb-out", [("SET", "w", "1")], [("SWAPDB", "0", "1")]),
@@ -742,10 +777,10 @@ def test_object_refcount(diff):
         diff("OBJECT", "REFCOUNT", k)
     assert diff("OBJECT", "REFCOUNT", "a") == 2147483647
     assert diff("OBJECT", "REFCOUNT", "c") == 1
-    diff("RPUSH", "l", "x")
-    assert diff("OBJECT", "REFCOUNT", "l") == 1
     diff("INCR", "counter")
     assert diff("OBJECT", "REFCOUNT", "counter") == 2147483647
+    diff("RPUSH", "l", "x")
+    assert diff("OBJECT", "REFCOUNT", "l") == 1
 
 
 def test_object_idletime(cairn, redis_ref, diff):
