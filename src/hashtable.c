@@ -39,8 +39,8 @@ struct hashtable {
     size_t children[2];   /* child buckets allocated in each table's chains */
     size_t rehash_idx;    /* while rehashing: buckets of table 0 below this are moved (empty) */
     int8_t exp[2];        /* log2 of the head bucket count; -1 = no table */
-    uint16_t pause_rehash; /* safe iterators + pending two-phase pops: no rehash steps, no chain compaction */
-    uint16_t pause_shrink; /* same sources: no automatic shrinking */
+    uint16_t pause_rehash; /* safe iterators, pending two-phase inserts/pops: no rehash steps, no chain compaction */
+    uint16_t pause_shrink; /* safe iterators, pending two-phase pops: no automatic shrinking */
     uint8_t presized;      /* the resize in progress came from hashtableExpand */
 };
 
@@ -532,19 +532,21 @@ int hashtableFindPositionForInsert(hashtable *ht, void *key, hashtablePosition *
     p->hash = hash;
     p->slot = (uint8_t)s;
     p->table = (uint8_t)t;
+    ht->pause_rehash++; /* until InsertAtPosition: lookups must not move entries */
     return 1;
 }
 
 void hashtableInsertAtPosition(hashtable *ht, void *entry, hashtablePosition *pos) {
     position *p = (position *)pos;
-    int t = isRehashing(ht) ? 1 : 0;
+    assert(ht->pause_rehash > 0);
+    ht->pause_rehash--;
     bucket *b = p->b;
     unsigned s = p->slot;
-    /* Lookups in between may have moved entries (a rehash step) into the
-     * reserved slot: then take another free slot of the same chain. */
-    if (s >= bucketSlots(b) || (presence(b) >> s) & 1) b = findFreeSlot(ht, t, p->hash, &s);
+    /* Defensive: if the reserved slot was taken after all, use another free
+     * slot of the same chain. */
+    if (s >= bucketSlots(b) || (presence(b) >> s) & 1) b = findFreeSlot(ht, p->table, p->hash, &s);
     placeEntry(b, s, fingerprintOf(p->hash), entry);
-    ht->used[t]++;
+    ht->used[p->table]++;
 }
 
 int hashtableAddOrFind(hashtable *ht, void *entry, void **existing) {
@@ -756,6 +758,39 @@ void hashtableResetIterator(hashtableIterator *iterator) {
         assert(tableFingerprint(ht) == it->fingerprint && "table modified during unsafe iteration");
     }
     it->ht = NULL;
+}
+
+/* ---- public: self-check -------------------------------------------------------- */
+
+int hashtableValidate(hashtable *ht) {
+    if (isRehashing(ht) && ht->exp[0] < 0) return 0;
+    if (!isRehashing(ht) && (ht->tables[1] || ht->used[1] || ht->children[1])) return 0;
+    for (int t = 0; t <= 1; t++) {
+        if (ht->exp[t] < 0) {
+            if (ht->tables[t] || ht->used[t] || ht->children[t]) return 0;
+            continue;
+        }
+        size_t n = numBuckets(ht->exp[t]), used = 0, children = 0;
+        for (size_t i = 0; i < n; i++) {
+            bucket *head = &ht->tables[t][i];
+            if (t == 0 && isRehashing(ht) && i < ht->rehash_idx && head->meta) return 0;
+            for (bucket *b = head; b; b = childOf(b)) {
+                if (b != head) children++;
+                if (isChained(b) && (presence(b) >> LAST_SLOT) & 1) return 0;
+                if (isChained(b) && !b->slots[LAST_SLOT]) return 0;
+                unsigned p = presence(b);
+                while (p) {
+                    unsigned s = lowestBit(p);
+                    p &= p - 1;
+                    uint64_t hash = hashKey(ht, entryKey(ht, b->slots[s]));
+                    if ((hash & expMask(ht->exp[t])) != i || fingerprintOf(hash) != b->fp[s]) return 0;
+                    used++;
+                }
+            }
+        }
+        if (used != ht->used[t] || children != ht->children[t]) return 0;
+    }
+    return 1;
 }
 
 /* ---- public: random ------------------------------------------------------------ */

@@ -108,7 +108,8 @@ hashtable *hashtableCreate(hashtableType *type);
  * no-op.  No iterator may be active. */
 void hashtableRelease(hashtable *ht);
 /* Destruct every entry and free all buckets; the table stays usable (empty,
- * no bucket array).  `callback` (may be NULL) is called with `ht` once every
+ * no bucket array).  No iterator or two-phase operation may be pending.
+ * `callback` (may be NULL) is called with `ht` once every
  * 65536 buckets freed, so a server can keep serving events during a huge
  * FLUSHALL; it must not touch the table. */
 void hashtableEmpty(hashtable *ht, void (*callback)(hashtable *));
@@ -181,9 +182,9 @@ int hashtableAddOrFind(hashtable *ht, void *entry, void **existing);
 /* First half of a two-phase insert: look `key` up and, if absent, reserve a
  * place for it (growing the table first if needed).  Returns 1 (absent, `pos`
  * filled) or 0 (present; *existing set to the entry if existing != NULL).
- * After a 1 the caller must call hashtableInsertAtPosition with an entry
- * whose key equals `key`, with no other insert/delete on this table in
- * between (lookups are tolerated). */
+ * After a 1 the caller MUST call hashtableInsertAtPosition with an entry
+ * whose key equals `key`; until then rehashing is paused, so lookups on this
+ * table are allowed in between, inserts and deletes are not. */
 int hashtableFindPositionForInsert(hashtable *ht, void *key, hashtablePosition *pos, void **existing);
 /* Second half: store `entry` at the position found above. */
 void hashtableInsertAtPosition(hashtable *ht, void *entry, hashtablePosition *pos);
@@ -254,5 +255,13 @@ int hashtableFairRandomEntry(hashtable *ht, void **found);
  * how many were stored (may be less than count even if the table holds more;
  * at least 1 when the table is not empty and count > 0). */
 unsigned hashtableSampleEntries(hashtable *ht, void **dst, unsigned count);
+
+/* ---- debugging ------------------------------------------------------------- */
+
+/* Check every internal invariant (O(n), calls hashFunction on every entry):
+ * counts, chain links, each entry in the bucket its hash selects with the
+ * right fingerprint, moved buckets empty.  Returns 1 if consistent, else 0.
+ * For tests and DEBUG commands. */
+int hashtableValidate(hashtable *ht);
 
 #endif

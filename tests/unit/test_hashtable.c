@@ -114,6 +114,7 @@ static void test_add_find_delete_1m(void **state) {
 
     for (uint64_t i = 0; i < MILLION; i++) assert_true(hashtableAdd(ht, newItem(i)));
     assert_int_equal(hashtableSize(ht), MILLION);
+    assert_true(hashtableValidate(ht));
 
     /* Duplicates are refused and the existing entry reported. */
     item *dup = newItem(777);
@@ -726,6 +727,7 @@ static void test_random_ops_model(void **state) {
         }
     }
     for (uint64_t q = 0; q < universe; q++) assert_int_equal(hashtableFind(ht, INT_ENTRY(q), NULL), present[q]);
+    assert_true(hashtableValidate(ht));
     /* Chains are compacted: few child buckets relative to head buckets. */
     while (hashtableRehashMicroseconds(ht, 1000)) {
     }
@@ -734,6 +736,176 @@ static void test_random_ops_model(void **state) {
     assert_true(hashtableChildBuckets(ht) <= hashtableBuckets(ht) / 2);
     free(present);
     hashtableRelease(ht);
+}
+
+/* Every operation in random order against a model (an array of the entry
+ * pointers), with hashtableValidate() checking the internal invariants. */
+static uint64_t xorshift(uint64_t *r) {
+    *r ^= *r << 13;
+    *r ^= *r >> 7;
+    *r ^= *r << 17;
+    return *r;
+}
+
+static void test_mixed_ops_validate(void **state) {
+    (void)state;
+    const uint64_t universe = 6000;
+    item **model = calloc(universe, sizeof(item *));
+    uint64_t size = 0, rng = 0x9e3779b97f4a7c15ULL;
+    hashtable *ht = hashtableCreate(&itemType);
+    size_t expected_destructed = 0, safe_iterations = 0, checks_rehashing = 0, checks_chained = 0, max_buckets = 0;
+    for (int op = 0; op < 300000; op++) {
+        uint64_t r = xorshift(&rng);
+        uint64_t k = (r >> 16) % universe;
+        unsigned kind = (unsigned)(r % 100);
+        int heavy_insert = ((op / 20000) & 1) == 0;
+        if (kind < (heavy_insert ? 40u : 15u)) { /* add */
+            item *it = newItem(k);
+            if (model[k]) {
+                void *ex;
+                assert_false(hashtableAddOrFind(ht, it, &ex));
+                assert_ptr_equal(ex, model[k]);
+                zfree(it);
+            } else {
+                assert_true(hashtableAdd(ht, it));
+                model[k] = it;
+                size++;
+            }
+        } else if (kind < 55) { /* two-phase insert */
+            hashtablePosition pos;
+            void *ex = NULL;
+            int absent = hashtableFindPositionForInsert(ht, &k, &pos, &ex);
+            assert_int_equal(absent, model[k] == NULL);
+            if (absent) {
+                hashtableInsertAtPosition(ht, model[k] = newItem(k), &pos);
+                size++;
+            } else {
+                assert_ptr_equal(ex, model[k]);
+            }
+        } else if (kind < (heavy_insert ? 70u : 80u)) { /* delete / pop / two-phase pop */
+            int present = model[k] != NULL;
+            if (kind % 3 == 0) {
+                assert_int_equal(hashtableDelete(ht, &k), present);
+                if (present) expected_destructed++;
+            } else if (kind % 3 == 1) {
+                void *popped = NULL;
+                assert_int_equal(hashtablePop(ht, &k, &popped), present);
+                if (present) {
+                    assert_ptr_equal(popped, model[k]);
+                    zfree(popped);
+                }
+            } else {
+                void **ref;
+                hashtablePosition pos;
+                assert_int_equal(hashtableTwoPhasePopFindRef(ht, &k, &ref, &pos), present);
+                if (present) {
+                    assert_ptr_equal(*ref, model[k]);
+                    zfree(*ref);
+                    hashtableTwoPhasePopDelete(ht, &pos);
+                }
+            }
+            if (present) {
+                model[k] = NULL;
+                size--;
+            }
+        } else if (kind < 85) { /* replace through FindRef or ReplaceReallocatedEntry */
+            if (model[k]) {
+                item *n = newItem(k);
+                if (kind & 1) {
+                    void **ref = hashtableFindRef(ht, &k);
+                    assert_ptr_equal(*ref, model[k]);
+                    *ref = n;
+                } else {
+                    assert_true(hashtableReplaceReallocatedEntry(ht, model[k], n));
+                }
+                zfree(model[k]);
+                model[k] = n;
+            } else {
+                assert_null(hashtableFindRef(ht, &k));
+            }
+        } else if (kind < 93) { /* lookups */
+            void *found = NULL;
+            assert_int_equal(hashtableFind(ht, &k, &found), model[k] != NULL);
+            if (model[k]) assert_ptr_equal(found, model[k]);
+        } else if (kind < 95) { /* random */
+            void *e;
+            void *dst[20];
+            assert_int_equal(hashtableFairRandomEntry(ht, &e), size > 0);
+            if (size) assert_ptr_equal(model[((item *)e)->key], e);
+            unsigned got = hashtableSampleEntries(ht, dst, 20);
+            assert_true(got <= 20 && (got > 0) == (size > 0));
+            for (unsigned i = 0; i < got; i++) assert_ptr_equal(model[((item *)dst[i])->key], dst[i]);
+        } else if (kind < 96) { /* a safe iteration that deletes some and inserts some */
+            hashtableIterator it;
+            hashtableInitSafeIterator(&it, ht);
+            void *e;
+            item **orig = malloc(universe * sizeof(item *));
+            uint8_t *seen = calloc(universe, 1);
+            memcpy(orig, model, universe * sizeof(item *));
+            while (hashtableNext(&it, &e)) {
+                item *x = e;
+                assert_ptr_equal(model[x->key], x);
+                if (orig[x->key] == x) assert_int_equal(seen[x->key]++, 0);
+                uint64_t rr = xorshift(&rng);
+                if (rr % 4 == 0) {
+                    uint64_t key = x->key;
+                    assert_true(hashtableDelete(ht, &key));
+                    expected_destructed++;
+                    model[key] = NULL;
+                    orig[key] = NULL; /* seen; its address may be reused */
+                    size--;
+                } else if (rr % 4 == 1) {
+                    uint64_t nk = (rr >> 8) % universe;
+                    if (!model[nk]) {
+                        assert_true(hashtableAdd(ht, model[nk] = newItem(nk)));
+                        size++;
+                    }
+                }
+            }
+            hashtableResetIterator(&it);
+            /* Every entry present before and not deleted: returned exactly once. */
+            for (uint64_t q = 0; q < universe; q++)
+                if (orig[q]) assert_int_equal(seen[q], 1);
+            free(orig);
+            free(seen);
+            safe_iterations++;
+        } else if (kind < 97) { /* a full scan of an unchanged table */
+            scanState st = {.stable = 0};
+            size_t cursor = 0;
+            do cursor = hashtableScan(ht, cursor, scanCollect, &st);
+            while (cursor);
+            assert_true(st.calls >= size);
+        } else if (kind < 98) { /* policy switch */
+            hashtableSetResizePolicy((r >> 40) & 1 ? HASHTABLE_RESIZE_AVOID : HASHTABLE_RESIZE_ALLOW);
+        } else if (kind < 99) {
+            hashtableRehashMicroseconds(ht, 20);
+        } else {
+            if ((r >> 20) % 50 == 0) assert_true(hashtableExpand(ht, size + (r >> 32) % 20000) || hashtableIsRehashing(ht));
+            hashtableShrinkIfNeeded(ht);
+        }
+        if ((op % 1000) == 0 || op < 2000) {
+            assert_true(hashtableValidate(ht));
+            assert_int_equal(hashtableSize(ht), size);
+            checks_rehashing += (size_t)hashtableIsRehashing(ht);
+            checks_chained += hashtableChildBuckets(ht) > 0;
+            if (hashtableBuckets(ht) > max_buckets) max_buckets = hashtableBuckets(ht);
+        }
+    }
+    printf("  mixed: %zu safe iterations; of %d validations %zu while rehashing, %zu with child buckets; max %zu "
+           "buckets\n",
+           safe_iterations, 2000 + 300, checks_rehashing, checks_chained, max_buckets);
+    assert_true(safe_iterations > 100 && checks_rehashing > 10 && checks_chained > 10);
+    hashtableSetResizePolicy(HASHTABLE_RESIZE_ALLOW);
+    assert_true(hashtableValidate(ht));
+    for (uint64_t k = 0; k < universe; k++) {
+        void *found = NULL;
+        assert_int_equal(hashtableFind(ht, &k, &found), model[k] != NULL);
+        if (model[k]) assert_ptr_equal(found, model[k]);
+    }
+    assert_int_equal(destructed, expected_destructed);
+    hashtableRelease(ht);
+    assert_int_equal(destructed, expected_destructed + size);
+    free(model);
 }
 
 int main(void) {
@@ -755,6 +927,7 @@ int main(void) {
         cmocka_unit_test_setup(test_resize_policy_and_veto, setup),
         cmocka_unit_test_setup(test_expand_and_rehash, setup),
         cmocka_unit_test_setup(test_random_ops_model, setup),
+        cmocka_unit_test_setup(test_mixed_ops_validate, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
