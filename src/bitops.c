@@ -64,12 +64,12 @@ err:
     return 0;
 }
 
-/* Parse a bitfield type: "i1".."i64" or "u1".."u63" (either case for the
- * letter). The digits are read up to the first NUL, as Redis does. */
+/* Parse a bitfield type: "i1".."i64" or "u1".."u63" (lower-case letter only,
+ * as Redis). The digits are read up to the first NUL, as Redis does. */
 static int parseBitfieldType(client *c, const dstr arg, int *is_signed, int *bits) {
     long long n;
-    if (arg[0] == 'i' || arg[0] == 'I') *is_signed = 1;
-    else if (arg[0] == 'u' || arg[0] == 'U') *is_signed = 0;
+    if (arg[0] == 'i') *is_signed = 1;
+    else if (arg[0] == 'u') *is_signed = 0;
     else goto err;
     if (!string2ll(arg + 1, strlen(arg + 1), &n) || n < 1 || n > (*is_signed ? 64 : 63)) goto err;
     *bits = (int)n;

@@ -46,6 +46,9 @@ def d(cairn_server, redis_server, cairn, redis_ref):
 
 
 def is_err(reply, text=None):
+    """True for an error reply (containing `text` when given)."""
+    if isinstance(text, str):
+        text = text.encode()
     return isinstance(reply, tuple) and reply[0] == "error" and (text is None or text in reply[1])
 
 
@@ -570,8 +573,8 @@ def test_bitfield_errors(d):
     for t in ("i0", "u0", "i65", "u64", "x8", "", "i", "u", "8", "i8a", "i-1", "I100", "i 8", "u+8", "i08"):
         assert d("BITFIELD", "k", "GET", t, "0") == BAD_TYPE
         assert d("BITFIELD", "nosuch", "SET", t, "0", "1") == BAD_TYPE
-    assert d("BITFIELD", "k", "GET", "I8", "0", "GET", "U8", "0") == d.ref.call("BITFIELD", "k", "GET", "i8", "0",
-                                                                               "GET", "u8", "0")
+    assert d("BITFIELD", "k", "GET", "I8", "0") == BAD_TYPE  # the letter is case-sensitive
+    assert d("BITFIELD", "k", "GET", "U8", "0") == BAD_TYPE
     for off in ("-1", "a", "", "1.5", "4294967296"):
         assert d("BITFIELD", "k", "GET", "u8", off) == BAD_OFFSET
     assert d("BITFIELD", "k", "SET", "u8", "0", "a") == NOT_INT

@@ -54,6 +54,9 @@ def expired_keys(raw):
 
 
 def is_err(reply, text=None):
+    """True for an error reply (containing `text` when given)."""
+    if isinstance(text, str):
+        text = text.encode()
     return isinstance(reply, tuple) and reply[0] == "error" and (text is None or text in reply[1])
 
 
