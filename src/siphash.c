@@ -17,7 +17,15 @@ static inline uint8_t foldByte(uint8_t c, int nocase) {
 /* Little-endian load of 8 bytes, optionally case-folded; independent of the
  * host byte order. */
 static inline uint64_t load64le(const uint8_t *p, int nocase) {
-    uint64_t w = 0;
+    uint64_t w;
+    if (!nocase) {
+        memcpy(&w, p, sizeof(w));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        return w;
+    }
+    w = 0;
     for (int i = 7; i >= 0; i--) w = (w << 8) | foldByte(p[i], nocase);
     return w;
 }
@@ -59,7 +67,11 @@ static inline uint64_t siphashBody(const uint8_t *in, size_t len, const uint8_t 
 
     uint64_t b = (uint64_t)(len & 0xff) << 56;
     size_t left = len - full;
-    for (size_t i = 0; i < left; i++) b |= (uint64_t)foldByte(in[full + i], nocase) << (8 * i);
+    if (left) {
+        uint8_t tail[8] = {0};
+        memcpy(tail, in + full, left);
+        b |= load64le(tail, nocase) & (~0ULL >> (8 * (8 - left)));
+    }
     v3 ^= b;
     for (int r = 0; r < c; r++) SIPROUND();
     v0 ^= b;
