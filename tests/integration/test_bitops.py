@@ -229,6 +229,10 @@ def test_bitcount_missing_key_checks_arguments(d):
     assert c.call("BITCOUNT", "nosuch", "0", "1", "FOO") == SYNTAX
     assert c.call("BITCOUNT", "nosuch", "0", "1", "BIT", "x") == SYNTAX
     assert c.call("BITCOUNT", "nosuch", "0", "1", "BIT") == 0
+    # 7.2 also reads the unit before the "both negative and inverted" shortcut (7.0.15: 0)
+    c.call("SET", "k", "abc")
+    assert c.call("BITCOUNT", "k", "-1", "-5", "FOO") == SYNTAX
+    assert c.call("BITCOUNT", "k", "-1", "-5", "BIT") == 0
 
 
 def test_bitcount_random(d):
