@@ -29,10 +29,9 @@
  *  - grow when an insert would take the fill above 7/8 (6.125 entries per
  *    bucket on average).  Reasoning: with keys spread like a Poisson process,
  *    at 7/8 about 27% of buckets need a child at the very peak (about 10%
- *    averaged over a doubling cycle), while going to 1.0 only saves ~6% of
- *    memory and doubles the chained buckets' share again; below ~0.8 the
- *    memory per entry rises quickly (see test_hashtable.c for measured
- *    numbers).  The new size is the smallest power of two that holds the
+ *    averaged over a doubling cycle), while going to 1.0 saves only ~8% of
+ *    memory but needs ~60% more child buckets (longer probes, more small
+ *    allocations); below ~0.8 the memory per entry rises quickly.  The new size is the smallest power of two that holds the
  *    entries at <= 7/8 fill, so a growing table lands at ~7/16 fill.
  *  - shrink when a delete leaves the fill below 1/8 (to the smallest power of
  *    two that holds the entries at <= 7/8 fill, at least 1 bucket); also
@@ -46,9 +45,11 @@
  *
  * Memory per entry (table only, entries excluded): 64/7 = 9.14 bytes per slot,
  * so 10.4 bytes per entry at 7/8 fill, 20.9 right after a doubling, plus the
- * child buckets (measured: 1M entries = 2^18 buckets = ~17.3 bytes/entry; the
- * Redis 7.0 dict needs 8 bytes of bucket array plus a 24-byte dictEntry, 32
- * with jemalloc rounding, i.e. ~40 bytes/entry).
+ * child buckets.  Measured (test_hashtable.c): 13.3 bytes/entry just before a
+ * grow; 17.5 at exactly 1M entries, which need 2^18 head buckets (2^17 * 7
+ * slots < 1M, so 16.78 is the floor there) plus ~10.7k child buckets.  The
+ * Redis 7.0 dict needs 8 bytes of bucket array plus a 24-byte dictEntry (32
+ * with jemalloc rounding) per entry, i.e. ~40 bytes/entry at 1M.
  *
  * Rehashing: while a resize is in progress both tables are live; new entries
  * go to the new table; every operation moves one bucket chain (visiting at
@@ -227,11 +228,12 @@ size_t hashtableScan(hashtable *ht, size_t cursor, void (*fn)(void *privdata, vo
  * of the table state is checked on every Next and at Reset).  Does not touch
  * the table, so it is the one to use in a fork child. */
 void hashtableInitIterator(hashtableIterator *it, hashtable *ht);
-/* Safe iterator: pauses rehashing and automatic shrinking until Reset.  The
- * caller may delete (or replace via FindRef) the entry just returned, do
- * lookups, and insert; every entry present for the whole iteration and not
- * deleted is returned exactly once; entries inserted during the iteration may
- * or may not be returned. */
+/* Safe iterator: pauses rehashing, chain compaction and automatic shrinking
+ * until Reset.  The caller may delete entries (typically the one just
+ * returned; deleted entries not reached yet are not returned), replace an
+ * entry pointer via FindRef/ReplaceReallocatedEntry, do lookups and insert.
+ * Every entry present for the whole iteration is returned exactly once;
+ * entries inserted during the iteration may or may not be returned. */
 void hashtableInitSafeIterator(hashtableIterator *it, hashtable *ht);
 /* Next entry: returns 1 and sets *entry, or 0 when the iteration is over. */
 int hashtableNext(hashtableIterator *it, void **entry);
