@@ -139,7 +139,7 @@ int processCommand(client *c) {
         }
     }
     c->cmd = cmd;
-    if (!arityOk(cmd, c->argc) || (base->num_subcommands && c->argc < 2)) {
+    if (!arityOk(cmd, c->argc) || (base->num_subcommands && !base->proc && c->argc < 2)) {
         if (base->num_subcommands && !base->proc && c->argc < 2) c->cmd = base;
         if (c->flags & CLIENT_MULTI) multiFlagDirty(c);
         cmd->rejected_calls++;

@@ -1,6 +1,7 @@
 /* Connection and server commands: PING, ECHO, QUIT, RESET, AUTH, HELLO, TIME,
  * SHUTDOWN, MONITOR, DEBUG, LASTSAVE, CLIENT *, and their helpers. INFO is in info.c. */
 #include "blocked.h"
+#include "call.h"
 #include "client.h"
 #include "commands.h"
 #include "db.h"
@@ -12,6 +13,7 @@
 #include "util.h"
 #include "zmalloc.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>

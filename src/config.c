@@ -26,6 +26,7 @@ typedef struct enumValue {
 #define F_IMMUTABLE 1    /* cannot be changed with CONFIG SET */
 #define F_ALLOW_EMPTY 2  /* string may be "" (stored as NULL unless F_KEEP_EMPTY) */
 #define F_KEEP_EMPTY 4
+#define F_MULTI_ARG 8    /* string takes several words, stored space-separated (bind) */
 
 struct configOption;
 /* Special handlers: parse/apply `argc` values; return NULL or an error text. */
@@ -153,7 +154,7 @@ static const char *applyMaxclients(void) {
 #define OPT(n, k, p, d, mn, mx) {.name = n, .kind = k, .ptr = p, .def = d, .min = mn, .max = mx}
 static configOption options[] = {
     {.name = "port", .kind = T_INT, .ptr = &server.port, .def = "6379", .min = 0, .max = 65535, .flags = F_IMMUTABLE},
-    {.name = "bind", .kind = T_STRING, .ptr = &server.bindaddr, .def = "127.0.0.1 -::1", .flags = F_IMMUTABLE},
+    {.name = "bind", .kind = T_STRING, .ptr = &server.bindaddr, .def = "127.0.0.1 -::1", .flags = F_IMMUTABLE | F_MULTI_ARG},
     {.name = "unixsocket", .kind = T_STRING, .ptr = &server.unixsocket, .def = "", .flags = F_IMMUTABLE | F_ALLOW_EMPTY},
     {.name = "unixsocketperm", .kind = T_INT, .ptr = &server.unixsocketperm, .def = "0", .min = 0, .max = 0777, .flags = F_IMMUTABLE},
     {.name = "requirepass", .kind = T_STRING, .ptr = &server.requirepass, .def = "", .flags = F_ALLOW_EMPTY},
@@ -228,6 +229,19 @@ static int parseBool(const char *s) {
 static const char *setOption(configOption *o, dstr *argv, int argc, int at_startup) {
     static char err[256];
     if (o->kind == T_SPECIAL) return o->set(o, argv, argc, at_startup);
+    if (o->kind == T_STRING && (o->flags & F_MULTI_ARG) && argc >= 1) {
+        dstr joined = dstrempty();
+        for (int i = 0; i < argc; i++) {
+            if (!argv[i][0]) { dstrfree(joined); return "argument can't be empty"; }
+            if (i) joined = dstrcat(joined, " ");
+            joined = dstrcat(joined, argv[i]);
+        }
+        char **p = o->ptr;
+        zfree(*p);
+        *p = zstrdup(joined);
+        dstrfree(joined);
+        return NULL;
+    }
     if (argc != 1) return "wrong number of arguments";
     const char *v = argv[0];
     switch (o->kind) {

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* accept4 */
 #include "net.h"
 #include "call.h"
 #include "client.h"

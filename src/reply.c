@@ -162,7 +162,7 @@ void replyHelp(client *c, const char **lines) {
     replyStatusLen(c, head, dstrlen(head));
     for (int i = 0; i < n; i++) replyStatus(c, lines[i]);
     replyStatus(c, "HELP");
-    replyStatus(c, "    Print this help.");
+    replyStatus(c, "    Prints this help.");
     dstrfree(head);
     dstrfree(cmd);
 }

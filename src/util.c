@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -132,7 +133,9 @@ int d2string(char *buf, size_t len, double v) {
      * trailing zeros; otherwise try 16, then 17 (always exact). */
     char sci[64];
     int prec;
-    for (prec = 14; prec < 17; prec++) {
+    /* Subnormals carry fewer than 15 significant digits, so there the
+     * search starts from one digit. */
+    for (prec = fabs(v) < DBL_MIN ? 0 : 14; prec < 17; prec++) {
         snprintf(sci, sizeof(sci), "%.*e", prec, v);
         if (strtod(sci, NULL) == v) break;
     }
@@ -188,7 +191,11 @@ int ld2string(char *buf, size_t len, long double v) {
     return n;
 }
 
-static int matchImpl(const char *pattern, size_t patlen, const char *string, size_t slen, int nocase, int depth) {
+/* *exhausted is set when a match failed because the string ran out while
+ * pattern was left: a '*' above then stops trying shorter suffixes, which
+ * keeps patterns like "a*a*a*...b" linear instead of exponential. */
+static int matchImpl(const char *pattern, size_t patlen, const char *string, size_t slen, int nocase, int depth,
+                     int *exhausted) {
     if (depth > 1000) return 0;
     while (patlen && slen) {
         switch (pattern[0]) {
@@ -196,10 +203,12 @@ static int matchImpl(const char *pattern, size_t patlen, const char *string, siz
             while (patlen > 1 && pattern[1] == '*') { pattern++; patlen--; }
             if (patlen == 1) return 1;
             while (slen) {
-                if (matchImpl(pattern + 1, patlen - 1, string, slen, nocase, depth + 1)) return 1;
+                if (matchImpl(pattern + 1, patlen - 1, string, slen, nocase, depth + 1, exhausted)) return 1;
+                if (*exhausted) return 0;
                 string++;
                 slen--;
             }
+            *exhausted = 1;
             return 0;
         case '?':
             string++;
@@ -258,11 +267,13 @@ static int matchImpl(const char *pattern, size_t patlen, const char *string, siz
             break;
         }
     }
+    if (patlen && slen == 0) *exhausted = 1;
     return patlen == 0 && slen == 0;
 }
 
 int stringmatchlen(const char *pattern, size_t patlen, const char *string, size_t slen, int nocase) {
-    return matchImpl(pattern, patlen, string, slen, nocase, 0);
+    int exhausted = 0;
+    return matchImpl(pattern, patlen, string, slen, nocase, 0, &exhausted);
 }
 
 int stringmatch(const char *pattern, const char *string, int nocase) {
