@@ -67,6 +67,7 @@ void call(client *c) {
     if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) && !server.in_exec)
         replicationFeedMonitors(c, c->db->id, c->argv, c->argc);
     long long start = elMonotonicUs();
+    c->lastcmd = cmd; /* CLIENT LIST/INFO show the command being run */
     c->flags |= CLIENT_EXECUTING;
     cmd->proc(c);
     c->flags &= ~CLIENT_EXECUTING;
@@ -79,7 +80,6 @@ void call(client *c) {
         if (c->reply_errors > errors_before) stat->failed_calls++;
         if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlogPushEntryIfNeeded(c, c->argv, c->argc, duration);
     }
-    c->lastcmd = cmd;
     server.stat_numcommands++;
     server.current_client = prev;
 }

@@ -210,6 +210,10 @@ static dstr flagsString(dstr s, client *c) {
     return s;
 }
 
+size_t clientTotalMemory(const client *c) {
+    return zmalloc_size(c) + dstrAllocSize(c->querybuf) + c->reply_bytes;
+}
+
 dstr clientInfoString(dstr s, client *c) {
     long long now = elWallMs();
     size_t qbuf = dstrlen(c->querybuf) - c->qb_pos;
@@ -224,7 +228,7 @@ dstr clientInfoString(dstr s, client *c) {
                       "lib-name=%s lib-ver=%s",
                       c->db->id, c->sub_channels, c->sub_patterns, (c->flags & CLIENT_MULTI) ? c->mstate_count : -1,
                       qbuf, dstravail(c->querybuf), dstralloc(c->querybuf), c->querybuf_peak, dlistLength(c->reply),
-                      c->reply_bytes, zmalloc_size(c) + dstrAllocSize(c->querybuf) + c->reply_bytes,
+                      c->reply_bytes, clientTotalMemory(c),
                       clientHasPendingReplies(c) ? "w" : "", cmdname, c->resp, c->lib_name ? c->lib_name : "",
                       c->lib_ver ? c->lib_ver : "");
     return s;

@@ -119,6 +119,9 @@ void clientSetDeferred(client *c, void *node, const char *p, size_t len);
 int clientHasPendingReplies(const client *c);
 /* Write as much as possible now; returns -1 if the client was freed. */
 int clientWrite(client *c);
+/* Bytes held by a client: its struct, query buffer and pending replies
+ * (CLIENT LIST tot-mem, INFO mem_clients_normal). */
+size_t clientTotalMemory(const client *c);
 /* One line of CLIENT LIST / CLIENT INFO for `c` (appended to `s`). */
 dstr clientInfoString(dstr s, client *c);
 /* Find a connected client by id, or NULL. */

@@ -63,6 +63,9 @@ static const enumValue sanitizeEnum[] = {{"no", 0}, {"yes", 1}, {"clients", 2}, 
 static const enumValue fsyncEnum[] = {{"always", 0}, {"everysec", 1}, {"no", 2}, {NULL, 0}};
 static int appendfsync_value = 1;
 static int protected_configs, enable_module_cmd;
+/* Accepted and reported for compatibility; eviction does not use them yet. */
+static unsigned long long maxmemory_clients;
+static int maxmemory_eviction_tenacity;
 static char *notify_keyspace_events;
 static int dump_version_value;
 
@@ -164,6 +167,8 @@ static configOption options[] = {
     {.name = "hz", .kind = T_INT, .ptr = &server.config_hz, .def = "10", .min = 0, .max = INT_MAX, .apply = applyHz},
     {.name = "maxmemory", .kind = T_MEM, .ptr = &server.maxmemory, .def = "0", .min = 0, .max = LLONG_MAX},
     {.name = "maxmemory-policy", .kind = T_ENUM, .ptr = &server.maxmemory_policy, .def = "noeviction", .enums = policyEnum},
+    {.name = "maxmemory-clients", .kind = T_MEM, .ptr = &maxmemory_clients, .def = "0", .min = 0, .max = LLONG_MAX},
+    {.name = "maxmemory-eviction-tenacity", .kind = T_INT, .ptr = &maxmemory_eviction_tenacity, .def = "10", .min = 0, .max = 100},
     {.name = "maxmemory-samples", .kind = T_INT, .ptr = &server.maxmemory_samples, .def = "5", .min = 1, .max = 64},
     {.name = "lfu-log-factor", .kind = T_INT, .ptr = &server.lfu_log_factor, .def = "10", .min = 0, .max = INT_MAX},
     {.name = "lfu-decay-time", .kind = T_INT, .ptr = &server.lfu_decay_time, .def = "1", .min = 0, .max = INT_MAX},
@@ -197,7 +202,7 @@ static configOption options[] = {
     {.name = "enable-module-command", .kind = T_ENUM, .ptr = &enable_module_cmd, .def = "no", .enums = sanitizeEnum, .flags = F_IMMUTABLE},
     {.name = "busy-reply-threshold", .alias = "lua-time-limit", .kind = T_INT, .ptr = &server.busy_reply_threshold, .def = "5000", .min = 0, .max = INT_MAX},
     {.name = "notify-keyspace-events", .kind = T_STRING, .ptr = &notify_keyspace_events, .def = "", .flags = F_ALLOW_EMPTY | F_KEEP_EMPTY},
-    {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries", .kind = T_LONG, .ptr = &server.hash_max_listpack_entries, .def = "128", .min = 0, .max = LONG_MAX},
+    {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries", .kind = T_LONG, .ptr = &server.hash_max_listpack_entries, .def = "512", .min = 0, .max = LONG_MAX},
     {.name = "hash-max-listpack-value", .alias = "hash-max-ziplist-value", .kind = T_LONG, .ptr = &server.hash_max_listpack_value, .def = "64", .min = 0, .max = LONG_MAX},
     {.name = "set-max-intset-entries", .kind = T_LONG, .ptr = &server.set_max_intset_entries, .def = "512", .min = 0, .max = LONG_MAX},
     {.name = "set-max-listpack-entries", .kind = T_LONG, .ptr = &server.set_max_listpack_entries, .def = "128", .min = 0, .max = LONG_MAX},
@@ -291,7 +296,7 @@ static const char *setOption(configOption *o, dstr *argv, int argc, int at_start
             dstr names = dstrempty();
             for (const enumValue *e = o->enums; e->name; e++) {
                 if (dstrlen(names)) names = dstrcat(names, ", ");
-                names = dstrcatprintf(names, "'%s'", e->name);
+                names = dstrcat(names, e->name);
             }
             snprintf(err, sizeof(err), "argument(s) must be one of the following: %s", names);
             dstrfree(names);
@@ -443,19 +448,22 @@ void configLoad(const char *filename, int argc, char **argv, int first_option) {
 
 /* ---- CONFIG command ------------------------------------------------------------ */
 void configGetCommand(client *c) {
-    /* collect unique matching options, in table order */
+    /* Collect matching options in table order. As Redis does, an option's
+     * name and its alias are matched (and reported) separately: bit 1 is the
+     * name, bit 2 the alias. */
     int n = c->argc - 2;
     char *matched = zcalloc(NUM_OPTIONS);
     long count = 0;
     for (int a = 0; a < n; a++) {
         dstr pat = c->argv[2 + a];
         for (size_t i = 0; i < NUM_OPTIONS; i++) {
-            if (matched[i]) continue;
-            int hit = stringmatchlen(pat, dstrlen(pat), options[i].name, strlen(options[i].name), 1);
-            if (!hit && options[i].alias)
-                hit = stringmatchlen(pat, dstrlen(pat), options[i].alias, strlen(options[i].alias), 1) ? 2 : 0;
-            if (hit) {
-                matched[i] = (char)hit;
+            if (!(matched[i] & 1) && stringmatchlen(pat, dstrlen(pat), options[i].name, strlen(options[i].name), 1)) {
+                matched[i] |= 1;
+                count++;
+            }
+            if (options[i].alias && !(matched[i] & 2) &&
+                stringmatchlen(pat, dstrlen(pat), options[i].alias, strlen(options[i].alias), 1)) {
+                matched[i] |= 2;
                 count++;
             }
         }
@@ -463,9 +471,15 @@ void configGetCommand(client *c) {
     replyMapLen(c, count);
     for (size_t i = 0; i < NUM_OPTIONS; i++) {
         if (!matched[i]) continue;
-        replyBulkCString(c, matched[i] == 2 ? options[i].alias : options[i].name);
         dstr v = getOption(&options[i]);
-        replyBulkDstr(c, v);
+        if (matched[i] & 1) {
+            replyBulkCString(c, options[i].name);
+            replyBulkDstr(c, v);
+        }
+        if (matched[i] & 2) {
+            replyBulkCString(c, options[i].alias);
+            replyBulkDstr(c, v);
+        }
         dstrfree(v);
     }
     zfree(matched);
@@ -484,13 +498,18 @@ void configSetCommand(client *c) {
     for (int i = 0; i < pairs && !err; i++) {
         dstr name = c->argv[2 + i * 2];
         configOption *o = findOption(name);
-        if (!o || (o->flags & F_IMMUTABLE)) {
+        if (!o) {
             replyErrorFormat(c, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", name);
+            goto done;
+        }
+        if (o->flags & F_IMMUTABLE) {
+            replyErrorFormat(c, "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config",
+                             name);
             goto done;
         }
         for (int j = 0; j < i; j++)
             if (opts[j] == o) {
-                replyErrorFormat(c, "ERR Duplicate parameter - '%s'", name);
+                replyErrorFormat(c, "ERR CONFIG SET failed (possibly related to argument '%s') - duplicate parameter", name);
                 goto done;
             }
         opts[i] = o;

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 /* INFO: Redis's sections and field names. */
 #include "blocked.h"
 #include "client.h"
@@ -13,6 +14,7 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 static void bytesToHuman(char *buf, size_t len, unsigned long long n) {
     if (n < 1024) snprintf(buf, len, "%lluB", n);
@@ -82,22 +84,38 @@ dstr genInfoString(dstr *sections, int n) {
                           blockingKeysCount());
     }
     if (wants(sections, n, "memory", 1)) {
-        char h1[32], h2[32], h3[32], h4[32];
+        char h1[32], h2[32], h3[32], h4[32], h5[32];
         size_t used = zmalloc_used_memory(), rss = zmalloc_get_rss();
         if (used > server.stat_peak_memory) server.stat_peak_memory = used;
+        size_t clients_mem = 0;
+        for (dlistNode *ln = dlistFirst(server.clients); ln; ln = ln->next) clients_mem += clientTotalMemory(ln->value);
+        size_t overhead = server.startup_memory + clients_mem;
+        size_t dataset = used > overhead ? used - overhead : 0;
+        size_t net = used > server.startup_memory ? used - server.startup_memory : 0;
+        long pages = sysconf(_SC_PHYS_PAGES), pagesize = sysconf(_SC_PAGESIZE);
+        size_t total_system = pages > 0 && pagesize > 0 ? (size_t)pages * (size_t)pagesize : 0;
         bytesToHuman(h1, sizeof(h1), used);
         bytesToHuman(h2, sizeof(h2), rss);
         bytesToHuman(h3, sizeof(h3), server.stat_peak_memory);
         bytesToHuman(h4, sizeof(h4), server.maxmemory);
+        bytesToHuman(h5, sizeof(h5), total_system);
         SECTION("Memory");
         s = dstrcatprintf(s,
                           "used_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\nused_memory_rss_human:%s\r\n"
                           "used_memory_peak:%zu\r\nused_memory_peak_human:%s\r\nused_memory_peak_perc:%.2f%%\r\n"
+                          "used_memory_overhead:%zu\r\nused_memory_startup:%zu\r\nused_memory_dataset:%zu\r\n"
+                          "used_memory_dataset_perc:%.2f%%\r\ntotal_system_memory:%zu\r\ntotal_system_memory_human:%s\r\n"
                           "maxmemory:%llu\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
-                          "mem_fragmentation_ratio:%.2f\r\nmem_allocator:%s\r\nlazyfree_pending_objects:0\r\n",
+                          "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n"
+                          "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\nmem_total_replication_buffers:0\r\n"
+                          "mem_clients_slaves:0\r\nmem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:0\r\n"
+                          "mem_allocator:%s\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n"
+                          "lazyfreed_objects:0\r\n",
                           used, h1, rss, h2, server.stat_peak_memory, h3,
                           server.stat_peak_memory ? 100.0 * (double)used / (double)server.stat_peak_memory : 0.0,
-                          server.maxmemory, h4, configMaxmemoryPolicyName(), used ? (double)rss / (double)used : 0.0,
+                          overhead, server.startup_memory, dataset, net ? 100.0 * (double)dataset / (double)net : 0.0,
+                          total_system, h5, server.maxmemory, h4, configMaxmemoryPolicyName(),
+                          used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, clients_mem,
                           zmalloc_allocator_name());
     }
     if (wants(sections, n, "persistence", 1)) {
@@ -111,18 +129,31 @@ dstr genInfoString(dstr *sections, int n) {
     }
     if (wants(sections, n, "stats", 1)) {
         SECTION("Stats");
+        /* Field order as Redis 7.0; features Cairn does not have (replication,
+         * forks, defrag, tracking, io threads) report their true value, 0. */
         s = dstrcatprintf(s,
                           "total_connections_received:%lld\r\ntotal_commands_processed:%lld\r\ninstantaneous_ops_per_sec:0\r\n"
-                          "total_net_input_bytes:%lld\r\ntotal_net_output_bytes:%lld\r\nrejected_connections:%lld\r\n"
+                          "total_net_input_bytes:%lld\r\ntotal_net_output_bytes:%lld\r\ntotal_net_repl_input_bytes:0\r\n"
+                          "total_net_repl_output_bytes:0\r\ninstantaneous_input_kbps:0.00\r\ninstantaneous_output_kbps:0.00\r\n"
+                          "instantaneous_input_repl_kbps:0.00\r\ninstantaneous_output_repl_kbps:0.00\r\n"
+                          "rejected_connections:%lld\r\nsync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n"
                           "expired_keys:%lld\r\nexpired_stale_perc:0.00\r\nexpired_time_cap_reached_count:%lld\r\n"
-                          "evicted_keys:%lld\r\nkeyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:0\r\n"
-                          "pubsub_patterns:0\r\ntotal_error_replies:%lld\r\nunexpected_error_replies:%lld\r\n"
-                          "total_reads_processed:%lld\r\ntotal_writes_processed:%lld\r\n",
+                          "expire_cycle_cpu_milliseconds:0\r\nevicted_keys:%lld\r\nevicted_clients:0\r\n"
+                          "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\n"
+                          "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:0\r\n"
+                          "pubsub_patterns:0\r\npubsubshard_channels:0\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\n"
+                          "migrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"
+                          "active_defrag_misses:0\r\nactive_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\n"
+                          "total_active_defrag_time:0\r\ncurrent_active_defrag_time:0\r\ntracking_total_keys:0\r\n"
+                          "tracking_total_items:0\r\ntracking_total_prefixes:0\r\n"
+                          "unexpected_error_replies:%lld\r\ntotal_error_replies:%lld\r\ndump_payload_sanitizations:0\r\n"
+                          "total_reads_processed:%lld\r\ntotal_writes_processed:%lld\r\n"
+                          "io_threaded_reads_processed:0\r\nio_threaded_writes_processed:0\r\n",
                           server.stat_numconnections, server.stat_numcommands, server.stat_net_input_bytes,
                           server.stat_net_output_bytes, server.stat_rejected_conn, server.stat_expiredkeys,
                           server.stat_expired_time_cap_reached_count, server.stat_evictedkeys,
-                          server.stat_keyspace_hits, server.stat_keyspace_misses, server.stat_total_error_replies,
-                          server.stat_unexpected_error_replies, server.stat_io_reads, server.stat_io_writes);
+                          server.stat_keyspace_hits, server.stat_keyspace_misses, server.stat_unexpected_error_replies,
+                          server.stat_total_error_replies, server.stat_io_reads, server.stat_io_writes);
     }
     if (wants(sections, n, "replication", 1)) {
         SECTION("Replication");
@@ -142,6 +173,11 @@ dstr genInfoString(dstr *sections, int n) {
                           (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec,
                           (long)self.ru_utime.tv_usec, (long)children.ru_stime.tv_sec, (long)children.ru_stime.tv_usec,
                           (long)children.ru_utime.tv_sec, (long)children.ru_utime.tv_usec);
+        struct rusage main_thread;
+        if (getrusage(RUSAGE_THREAD, &main_thread) == 0)
+            s = dstrcatprintf(s, "used_cpu_sys_main_thread:%ld.%06ld\r\nused_cpu_user_main_thread:%ld.%06ld\r\n",
+                              (long)main_thread.ru_stime.tv_sec, (long)main_thread.ru_stime.tv_usec,
+                              (long)main_thread.ru_utime.tv_sec, (long)main_thread.ru_utime.tv_usec);
     }
     if (wants(sections, n, "modules", 1)) {
         SECTION("Modules");

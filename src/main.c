@@ -77,6 +77,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     writePidfile();
+    server.startup_memory = zmalloc_used_memory();
     serverLog(LL_NOTICE, "Server initialized");
     serverLog(LL_NOTICE, "Ready to accept connections tcp");
     serverMain();

@@ -111,6 +111,7 @@ struct cairnServer {
     long long stat_expired_stale_perc, stat_expired_time_cap_reached_count;
     struct hashtable *errors;    /* error code -> count for INFO errorstats */
     size_t stat_peak_memory;
+    size_t startup_memory;       /* used_memory once initialised (INFO used_memory_startup) */
     long long stat_io_reads, stat_io_writes;
     dlist *slowlog;
     long long slowlog_entry_id;
