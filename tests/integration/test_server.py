@@ -529,3 +529,30 @@ def test_slow_reader_does_not_block_others(cairn_server, cairn):
     assert cairn.ping()
     assert time.time() - t0 < 1
     slow.close()
+
+
+def test_output_buffer_limit_disconnects(both):
+    """A client whose pending output passes the normal-class hard limit is closed; others go on."""
+    got = []
+    for srv in both:
+        ctl = RawClient(srv.port)
+        assert ctl.call("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0") == ("status", b"OK")
+        ctl.call("SET", "big", "x" * (1 << 20))
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(b"GET big\r\n" * 20)
+        time.sleep(0.5)
+        n = 0
+        try:
+            while True:
+                d = s.recv(1 << 20)
+                if not d:
+                    break
+                n += len(d)
+        except OSError:
+            pass
+        got.append(n < 20 * (1 << 20))  # cut off before all replies arrived
+        assert ctl.call("PING") == ("status", b"PONG")
+        ctl.call("CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0")
+        ctl.close()
+    assert got == [True, True]
