@@ -16,6 +16,7 @@ static inline size_t hdrSize(int type) {
     case DSTR_D8: return sizeof(struct dstrhdr8);
     case DSTR_D16: return sizeof(struct dstrhdr16);
     case DSTR_D32: return sizeof(struct dstrhdr32);
+    case DSTR_D5: return 1;
     default: return sizeof(struct dstrhdr64);
     }
 }
@@ -35,6 +36,7 @@ static void setLen(dstr s, size_t len) { setLenAlloc(s, len, dstralloc(s)); }
 
 size_t dstralloc(const dstr s) {
     switch (typeOf(s)) {
+    case DSTR_D5: return dstrlen(s);
     case DSTR_D8: return ((struct dstrhdr8 *)(s - sizeof(struct dstrhdr8)))->alloc;
     case DSTR_D16: return ((struct dstrhdr16 *)(s - sizeof(struct dstrhdr16)))->alloc;
     case DSTR_D32: return ((struct dstrhdr32 *)(s - sizeof(struct dstrhdr32)))->alloc;
@@ -43,7 +45,8 @@ size_t dstralloc(const dstr s) {
 }
 
 size_t dstrHeaderSize(size_t len) { return hdrSize(typeFor(len)); }
-size_t dstrEmbeddedSize(size_t len) { return dstrHeaderSize(len) + len + 1; }
+size_t dstrEmbeddedHeaderSize(size_t len) { return len < 32 ? 1 : dstrHeaderSize(len); }
+size_t dstrEmbeddedSize(size_t len) { return dstrEmbeddedHeaderSize(len) + len + 1; }
 
 /* Lay out a string of type `type` at `mem` with capacity `alloc`. */
 static dstr layout(void *mem, int type, const void *init, size_t len, size_t alloc, int flags) {
@@ -57,6 +60,14 @@ static dstr layout(void *mem, int type, const void *init, size_t len, size_t all
 }
 
 dstr dstrInitEmbedded(void *buf, const void *init, size_t len) {
+    if (len < 32) {
+        dstr s = (char *)buf + 1;
+        s[-1] = (char)(DSTR_D5 | (len << 3));
+        if (init) memcpy(s, init, len);
+        else memset(s, 0, len);
+        s[len] = '\0';
+        return s;
+    }
     return layout(buf, typeFor(len), init, len, len, DSTR_EMBEDDED);
 }
 

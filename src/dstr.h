@@ -9,9 +9,13 @@
  *   type D16:  [len u16][alloc u16][flags u8] buf[alloc+1]      header 5 bytes
  *   type D32:  [len u32][alloc u32][flags u8] buf[alloc+1]      header 9 bytes
  *   type D64:  [len u64][alloc u64][flags u8] buf[alloc+1]      header 17 bytes
+ *   type D5 :  [flags u8: type in bits 0-2, len in bits 3-7] buf[len+1]
+ *              header 1 byte; only for embedded strings shorter than 32
+ *              bytes (keys and small values inside a keyspace object)
  *
  * flags (the byte at s[-1]): bits 0-2 the type, bit 3 DSTR_EMBEDDED (the
- * string lives inside another allocation and must never be freed or grown).
+ * string lives inside another allocation and must never be freed or grown;
+ * a D5 string is always embedded and uses bit 3 for its length).
  * Functions that may reallocate return the new pointer; the old one is invalid.
  * Leaf module: depends only on zmalloc. */
 #ifndef CAIRN_DSTR_H
@@ -27,6 +31,7 @@ typedef char *dstr;
 #define DSTR_D16 1
 #define DSTR_D32 2
 #define DSTR_D64 3
+#define DSTR_D5 4
 #define DSTR_TYPE_MASK 7
 #define DSTR_EMBEDDED 8
 
@@ -41,6 +46,7 @@ static inline size_t dstrlen(const dstr s) {
     case DSTR_D8: return ((struct dstrhdr8 *)(s - sizeof(struct dstrhdr8)))->len;
     case DSTR_D16: return ((struct dstrhdr16 *)(s - sizeof(struct dstrhdr16)))->len;
     case DSTR_D32: return ((struct dstrhdr32 *)(s - sizeof(struct dstrhdr32)))->len;
+    case DSTR_D5: return ((unsigned char)s[-1]) >> 3;
     default: return ((struct dstrhdr64 *)(s - sizeof(struct dstrhdr64)))->len;
     }
 }
@@ -62,15 +68,22 @@ dstr dstrfromll(long long v);
 /* Free a heap dstr; NULL is a no-op. Must not be called on embedded strings. */
 void dstrfree(dstr s);
 
-/* Bytes of header needed for a string of `len` bytes (D8 if len < 256, ...). */
+/* Bytes of header of a heap string of `len` bytes (D8 if len < 256, ...). */
 size_t dstrHeaderSize(size_t len);
+/* Bytes of header dstrInitEmbedded() writes for `len` bytes: 1 (D5) below
+ * 32 bytes, else as dstrHeaderSize(). */
+size_t dstrEmbeddedHeaderSize(size_t len);
 /* Bytes dstrInitEmbedded() needs for a `len`-byte string: header + len + 1. */
 size_t dstrEmbeddedSize(size_t len);
 /* Build an embedded dstr inside `buf` (at least dstrEmbeddedSize(len) bytes).
- * The result is read-only in size: never grow or free it. Returns the dstr. */
+ * The result is read-only: never grow, shrink or free it (its length may be
+ * read, and it may be copied with dstrdup). Returns the dstr. */
 dstr dstrInitEmbedded(void *buf, const void *init, size_t len);
 /* Non-zero if `s` lives inside another allocation. */
-static inline int dstrIsEmbedded(const dstr s) { return ((unsigned char)s[-1]) & DSTR_EMBEDDED; }
+static inline int dstrIsEmbedded(const dstr s) {
+    unsigned char f = (unsigned char)s[-1];
+    return (f & DSTR_TYPE_MASK) == DSTR_D5 || (f & DSTR_EMBEDDED);
+}
 
 /* Make room for `addlen` more bytes after the length (greedy: doubles below 1 MB,
  * +1 MB beyond). Length unchanged. Returns the possibly moved string. */

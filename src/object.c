@@ -47,7 +47,7 @@ static obj *buildObj(int type, int encoding, void *ptr, long long expire, int wi
     }
     if (with_key) {
         o->has_key = 1;
-        *p = (char)dstrHeaderSize(keylen);
+        *p = (char)dstrEmbeddedHeaderSize(keylen);
         p++;
         dstrInitEmbedded(p, key, keylen);
         p += dstrEmbeddedSize(keylen);

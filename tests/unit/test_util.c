@@ -126,7 +126,23 @@ static void test_dstr(void **state) {
     dstr e = dstrInitEmbedded(buf, "key", 3);
     assert_true(dstrIsEmbedded(e));
     assert_int_equal(dstrlen(e), 3);
-    assert_int_equal(dstrEmbeddedSize(3), 7);
+    assert_int_equal(dstrEmbeddedSize(3), 5); /* 1-byte D5 header below 32 bytes */
+    assert_int_equal(dstralloc(e), 3);
+    dstr d = dstrdup(e);
+    assert_false(dstrIsEmbedded(d));
+    assert_string_equal(d, "key");
+    dstrfree(d);
+    char big[64];
+    char text[40];
+    memset(text, 'x', sizeof(text));
+    dstr e2 = dstrInitEmbedded(big, text, 31);
+    assert_int_equal(dstrlen(e2), 31);
+    assert_true(dstrIsEmbedded(e2));
+    assert_int_equal(dstrEmbeddedSize(31), 33);
+    dstr e3 = dstrInitEmbedded(big, text, 32);
+    assert_int_equal(dstrlen(e3), 32);
+    assert_true(dstrIsEmbedded(e3));
+    assert_int_equal(dstrEmbeddedSize(32), 36);
 }
 
 int main(void) {
