@@ -8,8 +8,13 @@ Fixtures:
   redis_ref     -- redis-py client to a flushed redis-server
   cairn_resp3 / redis_ref_resp3 -- the same over RESP3 (redis-py 4.3 lacks RESP3,
                    so these are raw-socket clients: see RawClient)
-  diff          -- diff(*args): run a command on both, assert identical replies
-                   (values and error strings), return the reply
+  diff          -- diff(*args): run a command on both through redis-py, assert
+                   identical replies (values and error strings), return the reply.
+                   The command name is sent as bytes so redis-py applies no reply
+                   callbacks: raw replies are compared.
+  d             -- the same over raw RESP2 sockets (reply types kept: status vs
+                   bulk...); d.cairn / d.ref are the two RawClients
+  diff3         -- the same over RESP3 raw connections
 The binary under test is $CAIRN_SERVER (default src/cairn-server).
 """
 import os
@@ -210,10 +215,27 @@ def redis_ref_resp3(redis_server, redis_ref):
     c.close()
 
 
+# Replies as RawClient returns them, shared by the suites.
+WRONGTYPE = ("error", b"WRONGTYPE Operation against a key holding the wrong kind of value")
+NOT_INT = ("error", b"ERR value is not an integer or out of range")
+NOT_FLOAT = ("error", b"ERR value is not a valid float")
+SYNTAX = ("error", b"ERR syntax error")
+OK = ("status", b"OK")
+LLONG_MAX = 9223372036854775807
+LLONG_MIN = -9223372036854775808
+
+
+def raw_args(args):
+    """Command name as bytes: redis-py then skips its reply callbacks (which
+    turn OK into True, parse SCAN, need extra arguments for OBJECT...), so the
+    raw replies are compared."""
+    return tuple(a.encode() if i == 0 and isinstance(a, str) else a for i, a in enumerate(args))
+
+
 def run_raw(client, *args):
-    """Run a command with redis-py and return the reply, or the exception text for errors."""
+    """Run a command with redis-py and return the raw reply, or ("error", text) for errors."""
     try:
-        return client.execute_command(*args)
+        return client.execute_command(*raw_args(args))
     except redis.exceptions.ResponseError as e:
         return ("error", str(e))
 
@@ -226,6 +248,25 @@ def diff(cairn, redis_ref):
         assert a == b, "command %r: cairn=%r redis=%r" % (args, a, b)
         return a
     return _diff
+
+
+@pytest.fixture
+def d(cairn_server, redis_server, cairn, redis_ref):
+    """diff over raw RESP2 sockets (types kept). d.cairn / d.ref are the raw clients."""
+    a = RawClient(cairn_server.port)
+    b = RawClient(redis_server.port)
+
+    def run(*args):
+        x = a.call(*args)
+        y = b.call(*args)
+        assert x == y, "command %r: cairn=%r redis=%r" % (args, x, y)
+        return x
+
+    run.cairn = a
+    run.ref = b
+    yield run
+    a.close()
+    b.close()
 
 
 @pytest.fixture

@@ -9,26 +9,13 @@ sets. Where Redis 7.2 differs from 7.0.15 the test follows 7.2 and says so.
 import time
 
 import pytest
-import redis
 
 from conftest import run_raw
 
 
-def raw_args(args):
-    """Command name as bytes: redis-py then skips its reply callbacks (which
-    turn OK into True, parse SCAN, need extra arguments for OBJECT...), so the
-    raw replies are compared."""
-    return tuple(a.encode() if i == 0 and isinstance(a, str) else a for i, a in enumerate(args))
-
-
-@pytest.fixture
-def diff(diff):
-    return lambda *args: diff(*raw_args(args))
-
-
 def run(client, *args):
     """Raw reply of a command on one server (error replies as ("error", text))."""
-    return run_raw(client, *raw_args(args))
+    return run_raw(client, *args)
 
 
 def both(cairn, redis_ref, *args):

@@ -14,34 +14,8 @@ import time
 
 import pytest
 
-from conftest import RawClient
+from conftest import LLONG_MAX, LLONG_MIN, NOT_FLOAT, NOT_INT, OK, SYNTAX, WRONGTYPE, RawClient
 
-WRONGTYPE = ("error", b"WRONGTYPE Operation against a key holding the wrong kind of value")
-NOT_INT = ("error", b"ERR value is not an integer or out of range")
-NOT_FLOAT = ("error", b"ERR value is not a valid float")
-SYNTAX = ("error", b"ERR syntax error")
-OK = ("status", b"OK")
-LLONG_MAX = 9223372036854775807
-LLONG_MIN = -9223372036854775808
-
-
-@pytest.fixture
-def d(cairn_server, redis_server, cairn, redis_ref):
-    """diff over raw RESP2 sockets (types kept). d.cairn / d.ref are the raw clients."""
-    a = RawClient(cairn_server.port)
-    b = RawClient(redis_server.port)
-
-    def run(*args):
-        x = a.call(*args)
-        y = b.call(*args)
-        assert x == y, "command %r: cairn=%r redis=%r" % (args, x, y)
-        return x
-
-    run.cairn = a
-    run.ref = b
-    yield run
-    a.close()
-    b.close()
 
 
 def both(d, *args):
