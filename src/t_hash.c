@@ -668,6 +668,13 @@ static void hrandfieldReplyEntry(client *c, dstr e, int withvalues) {
     if (withvalues) replyBulkDstr(c, entryValue(e));
 }
 
+/* A random number in [0, n), n > 0 (random() gives only 31 bits). */
+static size_t randomIndex(size_t n) {
+    uint64_t r = ((uint64_t)random() << 31) ^ (uint64_t)random();
+    if (n > (1UL << 31)) r = (r << 31) ^ (uint64_t)random();
+    return (size_t)(r % n);
+}
+
 static uint64_t ptrHash(const void *key) { return hashBytes(&key, sizeof(key)); }
 /* A set of entry pointers (no key callback: pointer identity). */
 static hashtableType ptrSetType = {.hashFunction = ptrHash};
@@ -757,7 +764,7 @@ static void hrandfieldWithCount(client *c, long l, int withvalues) {
         while (hashtableNext(&it, &all[i])) i++;
         hashtableResetIterator(&it);
         for (i = 0; i < count; i++) {
-            size_t j = i + (size_t)random() % (size - i);
+            size_t j = i + randomIndex(size - i);
             void *tmp = all[i];
             all[i] = all[j];
             all[j] = tmp;
