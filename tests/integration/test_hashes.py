@@ -830,6 +830,19 @@ def test_hscan_errors(d):
     assert d("HSCAN", "nokey", "7", "COUNT", "0", "BAD") == [b"0", []]
 
 
+def test_hscan_hashtable_any_cursor(d):
+    """Any cursor value is accepted on a hashtable hash (the reply is a page of
+    real fields and a next cursor), as Redis does."""
+    fill(d, "h", 300)
+    content = dict(pairs(d.cairn.call("HGETALL", "h")))
+    for cursor in ("18446744073709551615", "-1", "12345678901", "7", "4294967296", ""):
+        for client in (d.cairn, d.ref):
+            nxt, items = client.call("HSCAN", "h", cursor, "COUNT", "3")
+            assert nxt.isdigit() and len(items) % 2 == 0
+            for f, v in zip(items[0::2], items[1::2]):
+                assert content[f] == v
+
+
 def full_scan(raw, key, *opts):
     cursor, out, calls = b"0", [], 0
     while True:
