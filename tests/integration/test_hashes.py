@@ -10,6 +10,7 @@ insertion order on both servers, so those replies are compared as they are. Rand
 follows 7.2 and says so.
 """
 import random
+import time
 
 import pytest
 
@@ -340,6 +341,20 @@ def test_emptied_hash_with_ttl_is_gone(d):
     assert d("EXISTS", "h") == 0
     d("HSET", "h", "f", "v")
     assert d("TTL", "h") == -1
+
+
+def test_expired_hash_is_missing(d):
+    """An expired hash reads as missing and a write starts a new one."""
+    d("HSET", "h", "a", "1", "b", "2")
+    d("HSET", "g", "a", "1")
+    d("PEXPIRE", "h", "1")
+    d("PEXPIRE", "g", "1")
+    time.sleep(0.05)
+    assert d("HGET", "h", "a") is None
+    assert d("HLEN", "h") == 0
+    assert d("HSET", "g", "c", "3") == 1
+    assert d("HGETALL", "g") == [b"c", b"3"]
+    assert d("TTL", "g") == -1
 
 
 def test_writes_keep_ttl(d):
