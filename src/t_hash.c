@@ -283,11 +283,11 @@ int hashListpackValidate(const unsigned char *lp, size_t size, int deep) {
 obj *hashTypeCreateFromListpack(unsigned char *lp) {
     obj *o = objCreate(OBJ_HASH, ENC_LISTPACK, lp);
     int convert = hashTypeLength(o) > (unsigned long)server.hash_max_listpack_entries;
+    unsigned char buf[LP_INTBUF_SIZE];
     for (unsigned char *p = lpFirst(lp); p && !convert; p = lpNext(lp, p)) {
-        int64_t len;
-        unsigned char *s = lpGet(p, &len, NULL);
-        /* integers are at most 20 characters of text */
-        if (s && tooLongForListpack((size_t)len)) convert = 1;
+        int64_t len; /* integer entries count by the length of their text, as in HSET */
+        lpGet(p, &len, buf);
+        if (tooLongForListpack((size_t)len)) convert = 1;
     }
     if (convert) hashConvertToTable(o, 0);
     return o;

@@ -67,7 +67,8 @@ int hashListpackValidate(const unsigned char *lp, size_t size, int deep);
  * field/value pairs that passed hashListpackValidate(..., deep=1) (or was
  * built by this module). It stays ENC_LISTPACK when it has at most
  * hash-max-listpack-entries pairs and no entry longer than
- * hash-max-listpack-value bytes; otherwise it is converted to ENC_HASHTABLE
+ * hash-max-listpack-value bytes (an integer entry counts by the length of its
+ * decimal text); otherwise it is converted to ENC_HASHTABLE
  * (and `lp` freed). An empty listpack gives an empty hash: callers loading a
  * keyspace must skip it (Redis never stores empty hashes). */
 obj *hashTypeCreateFromListpack(unsigned char *lp);

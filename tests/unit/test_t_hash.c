@@ -169,6 +169,23 @@ static void test_from_listpack_converts(void **state) {
     assert_int_equal(dstrlen(v), 65);
     dstrfree(v);
     objDecrRef(o);
+    /* integers count by their text: 12345 is 5 characters */
+    server.hash_max_listpack_value = 4;
+    lp = lpNew(0);
+    lp = lpAppend(lp, (unsigned char *)"f", 1);
+    lp = lpAppendInteger(lp, 1234);
+    o = hashTypeCreateFromListpack(lpDup(lp));
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    objDecrRef(o);
+    lp = lpAppendInteger(lp, 12345);
+    lp = lpAppend(lp, (unsigned char *)"v", 1);
+    o = hashTypeCreateFromListpack(lp);
+    server.hash_max_listpack_value = 64;
+    assert_int_equal(o->encoding, ENC_HASHTABLE);
+    dstr v12 = hashTypeGetValueDstr(o, "12345", 5);
+    assert_string_equal(v12, "v");
+    dstrfree(v12);
+    objDecrRef(o);
 }
 
 static void test_load_pairs_listpack(void **state) {
