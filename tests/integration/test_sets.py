@@ -15,6 +15,7 @@ compared with the reference; they assert the documented 7.2 behaviour instead
 SPOP with count / SINTERSTORE), each marked "7.2:" in a comment.
 """
 import random
+import time
 
 import pytest
 
@@ -287,6 +288,36 @@ def test_smove_to_new_string_set_is_listpack(d):
     # 7.2: a new set whose first member is a string is a listpack (7.0: hashtable)
     assert enc(d.cairn, "dst") == b"listpack"
     assert enc(d.ref, "dst") == b"hashtable"
+
+
+def test_ttl_kept_by_in_place_writes(d):
+    d("SADD", "s", "a", "b", "c", "1")
+    d("EXPIRE", "s", "1000")
+    d("SADD", "s", "d", *["m%d" % i for i in range(200)])  # converts to hashtable
+    d("SREM", "s", "a")
+    d("SMOVE", "s", "t", "b")
+    for k in ("s",):
+        assert d.cairn.call("TTL", k) in (999, 1000)
+        assert d.ref.call("TTL", k) in (999, 1000)
+    assert d("TTL", "t") == -1
+
+
+def test_expired_sets_are_missing(d, u):
+    d("SADD", "e", "a", "1")
+    d("SADD", "o", "1", "z")
+    d("PEXPIRE", "e", "1")
+    time.sleep(0.02)
+    assert d("SCARD", "e") == 0
+    assert d("SISMEMBER", "e", "a") == 0
+    d("SADD", "e2", "x")
+    d("PEXPIRE", "e2", "1")
+    time.sleep(0.02)
+    assert d("SINTER", "o", "e2") == []
+    assert u("SUNION", "o", "e2") == [b"1", b"z"]
+    assert u("SDIFF", "o", "e2") == [b"1", b"z"]
+    assert d("SADD", "e2", "new") == 1  # a fresh set, no TTL
+    assert d("TTL", "e2") == -1
+    assert d("SMEMBERS", "e2") == [b"new"]
 
 
 # ---------------------------------------------------------------------------
