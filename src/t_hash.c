@@ -30,7 +30,7 @@
 static size_t entrySize(size_t flen, size_t vlen) { return dstrEmbeddedSize(flen) + 1 + dstrEmbeddedSize(vlen); }
 
 /* Start of the allocation of entry `f` (the field dstr). */
-static void *entryAllocPtr(dstr f) { return f - dstrHeaderSize(dstrlen(f)); }
+static void *entryAllocPtr(dstr f) { return f - dstrEmbeddedHeaderSize(dstrlen(f)); }
 
 /* The value dstr of entry `f` (read-only, embedded). */
 static dstr entryValue(const dstr f) {
@@ -40,7 +40,7 @@ static dstr entryValue(const dstr f) {
 
 /* Write the value part of an entry at `p` (the byte after the field's NUL). */
 static void entryWriteValue(char *p, const char *v, size_t vlen) {
-    p[0] = (char)dstrHeaderSize(vlen);
+    p[0] = (char)dstrEmbeddedHeaderSize(vlen);
     dstrInitEmbedded(p + 1, v, vlen);
 }
 
@@ -62,7 +62,7 @@ static dstr entrySetValue(dstr f, const char *v, size_t vlen) {
         memcpy(old, v, vlen);
         return f;
     }
-    size_t flen = dstrlen(f), hf = dstrHeaderSize(flen);
+    size_t flen = dstrlen(f), hf = dstrEmbeddedHeaderSize(flen);
     char *mem = zrealloc(f - hf, entrySize(flen, vlen));
     dstr nf = mem + hf;
     entryWriteValue(nf + flen + 1, v, vlen);

@@ -13,7 +13,7 @@
  *    entries each hold one field and its value in a single allocation:
  *
  *      offset            size  content
- *      0                 hf    field dstr header (DSTR_EMBEDDED; hf = dstrHeaderSize(flen))
+ *      0                 hf    field dstr header (DSTR_EMBEDDED; hf = dstrEmbeddedHeaderSize(flen): 1 below 32 bytes)
  *      hf                flen  field bytes        <- the entry pointer (a read-only dstr)
  *      hf+flen           1     NUL
  *      hf+flen+1         1     hv = header size of the value dstr
