@@ -11,6 +11,7 @@
 #include "multi.h"
 #include "object.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -248,38 +249,6 @@ void keysCommand(client *c) {
     setDeferredArrayLen(c, replylen, count);
 }
 
-/* Parse a SCAN cursor the way Redis does (strtoul, base 10, over the argument
- * as a C string): no leading space, optional sign ('-' wraps around as strtoul
- * does), digits up to the end, no overflow of an unsigned long. An empty
- * string is cursor 0. Returns 0 and *cursor, or replies "ERR invalid cursor"
- * and returns -1. */
-static int parseScanCursor(client *c, const dstr arg, unsigned long *cursor) {
-    const char *p = arg;
-    int negative = 0;
-    if (*p == '+' || *p == '-') {
-        negative = *p == '-';
-        p++;
-    }
-    unsigned long v = 0;
-    int digits = 0, overflow = 0;
-    while (*p >= '0' && *p <= '9') {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (ULONG_MAX - d) / 10) overflow = 1;
-        else v = v * 10 + d;
-        digits++;
-        p++;
-    }
-    int valid;
-    if (!digits) valid = arg[0] == '\0'; /* strtoul consumed nothing */
-    else valid = *p == '\0' && !overflow;
-    if (!valid) {
-        replyError(c, "ERR invalid cursor");
-        return -1;
-    }
-    *cursor = negative ? 0UL - v : v;
-    return 0;
-}
-
 typedef struct scanBatch {
     obj **items;
     size_t len, cap;
@@ -300,35 +269,13 @@ static void scanCollect(void *privdata, void *entry) {
  * at least once; keys may be returned more than once. */
 void scanCommand(client *c) {
     unsigned long cursor;
-    if (parseScanCursor(c, c->argv[1], &cursor) < 0) return;
-    long count = 10;
-    const char *pat = NULL, *typename = NULL;
-    size_t patlen = 0;
-    int use_pattern = 0;
-    for (int i = 2; i < c->argc; i += 2) {
-        int more = c->argc - i - 1;
-        if (!strcasecmp(c->argv[i], "count") && more >= 1) {
-            long long v;
-            if (!string2ll(c->argv[i + 1], dstrlen(c->argv[i + 1]), &v) || v < LONG_MIN || v > LONG_MAX) {
-                replyErrorNotInteger(c);
-                return;
-            }
-            if (v < 1) {
-                replyErrorSyntax(c);
-                return;
-            }
-            count = (long)v;
-        } else if (!strcasecmp(c->argv[i], "match") && more >= 1) {
-            pat = c->argv[i + 1];
-            patlen = dstrlen(c->argv[i + 1]);
-            use_pattern = !(patlen == 1 && pat[0] == '*');
-        } else if (!strcasecmp(c->argv[i], "type") && more >= 1) {
-            typename = c->argv[i + 1];
-        } else {
-            replyErrorSyntax(c);
-            return;
-        }
-    }
+    if (scanParseCursor(c, c->argv[1], &cursor) < 0) return;
+    scanOptions opt;
+    if (scanParseOptions(c, 2, 1, &opt) < 0) return;
+    long count = opt.count;
+    const char *pat = opt.pattern, *typename = opt.type;
+    size_t patlen = opt.patlen;
+    int use_pattern = opt.use_pattern;
 
     /* Visit buckets until COUNT entries were seen, the scan is complete, or
      * ten times COUNT buckets were visited (sparse tables). */

@@ -17,6 +17,7 @@
 #include "client.h"
 #include "db.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
 #include "siphash.h"
 #include "util.h"
@@ -833,35 +834,6 @@ void hrandfieldCommand(client *c) {
 
 /* ---- HSCAN -------------------------------------------------------------------------- */
 
-/* Parse a SCAN cursor as Redis does (strtoul over the whole argument: an
- * optional sign, '-' wrapping around; digits to the end; no overflow; the
- * empty string is 0). Replies "ERR invalid cursor" and returns 0 on error.
- * (Same rules as SCAN's parser in cmd_keys.c.) */
-static int hscanParseCursor(client *c, const dstr arg, unsigned long *cursor) {
-    const char *p = arg;
-    int negative = 0;
-    if (*p == '+' || *p == '-') {
-        negative = *p == '-';
-        p++;
-    }
-    unsigned long v = 0;
-    int digits = 0, overflow = 0;
-    while (*p >= '0' && *p <= '9') {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (ULONG_MAX - d) / 10) overflow = 1;
-        else v = v * 10 + d;
-        digits++;
-        p++;
-    }
-    int valid = digits ? (*p == '\0' && !overflow) : arg[0] == '\0';
-    if (!valid) {
-        replyError(c, "ERR invalid cursor");
-        return 0;
-    }
-    *cursor = negative ? 0UL - v : v;
-    return 1;
-}
-
 typedef struct hscanBatch {
     void **items;
     size_t len, cap;
@@ -882,7 +854,7 @@ static void hscanCollect(void *privdata, void *entry) {
  * (COUNT buckets' worth of fields per call, at most 10*COUNT buckets). */
 void hscanCommand(client *c) {
     unsigned long cursor;
-    if (!hscanParseCursor(c, c->argv[2], &cursor)) return;
+    if (scanParseCursor(c, c->argv[2], &cursor) < 0) return;
     obj *o = lookupKeyRead(c->db, c->argv[1]);
     if (!o) {
         replyArrayLen(c, 2);
@@ -891,32 +863,12 @@ void hscanCommand(client *c) {
         return;
     }
     if (notHash(c, o)) return;
-    long count = 10;
-    const char *pat = NULL;
-    size_t patlen = 0;
-    int use_pattern = 0;
-    for (int i = 3; i < c->argc; i += 2) {
-        int more = c->argc - i - 1;
-        if (!strcasecmp(c->argv[i], "count") && more >= 1) {
-            long long v;
-            if (!string2ll(c->argv[i + 1], dstrlen(c->argv[i + 1]), &v) || v < LONG_MIN || v > LONG_MAX) {
-                replyErrorNotInteger(c);
-                return;
-            }
-            if (v < 1) {
-                replyErrorSyntax(c);
-                return;
-            }
-            count = (long)v;
-        } else if (!strcasecmp(c->argv[i], "match") && more >= 1) {
-            pat = c->argv[i + 1];
-            patlen = dstrlen(c->argv[i + 1]);
-            use_pattern = !(patlen == 1 && pat[0] == '*');
-        } else {
-            replyErrorSyntax(c);
-            return;
-        }
-    }
+    scanOptions opt;
+    if (scanParseOptions(c, 3, 0, &opt) < 0) return;
+    long count = opt.count;
+    const char *pat = opt.pattern;
+    size_t patlen = opt.patlen;
+    int use_pattern = opt.use_pattern;
 
     if (o->encoding == ENC_LISTPACK) {
         unsigned char *lp = o->ptr;

@@ -17,6 +17,7 @@
 #include "listpack.h"
 #include "object.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
 #include "siphash.h"
 #include "t_set.h"
@@ -1316,34 +1317,6 @@ void sdiffstoreCommand(client *c) { sunionDiffGeneric(c, c->argv + 2, c->argc - 
 
 /* ---- SSCAN ----------------------------------------------------------------------------- */
 
-/* Parse a SCAN cursor as Redis does (strtoul over the whole argument: no
- * leading space, optional sign, '-' wrapping around, no overflow; "" is 0).
- * Same rules as SCAN's parser in cmd_keys.c. Replies "ERR invalid cursor". */
-static int parseSetScanCursor(client *c, const dstr arg, unsigned long *cursor) {
-    const char *p = arg;
-    int negative = 0;
-    if (*p == '+' || *p == '-') {
-        negative = *p == '-';
-        p++;
-    }
-    unsigned long v = 0;
-    int digits = 0, overflow = 0;
-    while (*p >= '0' && *p <= '9') {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (ULONG_MAX - d) / 10) overflow = 1;
-        else v = v * 10 + d;
-        digits++;
-        p++;
-    }
-    int valid = digits ? (p == arg + dstrlen(arg) && !overflow) : dstrlen(arg) == 0;
-    if (!valid) {
-        replyError(c, "ERR invalid cursor");
-        return 0;
-    }
-    *cursor = negative ? 0UL - v : v;
-    return 1;
-}
-
 typedef struct scanBatch {
     dstr *items;
     size_t len, cap;
@@ -1366,7 +1339,7 @@ static void scanCollectMember(void *privdata, void *entry) { scanBatchAdd(privda
  * completes, or 10*COUNT buckets were visited.  MATCH filters afterwards. */
 void sscanCommand(client *c) {
     unsigned long cursor;
-    if (!parseSetScanCursor(c, c->argv[2], &cursor)) return;
+    if (scanParseCursor(c, c->argv[2], &cursor) < 0) return;
     obj *set = lookupKeyRead(c->db, c->argv[1]);
     if (!set) {
         replyArrayLen(c, 2);
@@ -1376,27 +1349,12 @@ void sscanCommand(client *c) {
     }
     if (notSet(c, set)) return;
 
-    long count = 10;
-    const char *pat = NULL;
-    size_t patlen = 0;
-    int use_pattern = 0;
-    for (int i = 3; i < c->argc; i += 2) {
-        int more = c->argc - i - 1;
-        if (!strcasecmp(c->argv[i], "count") && more >= 1) {
-            if (!argToLong(c, c->argv[i + 1], &count, NULL)) return;
-            if (count < 1) {
-                replyErrorSyntax(c);
-                return;
-            }
-        } else if (!strcasecmp(c->argv[i], "match") && more >= 1) {
-            pat = c->argv[i + 1];
-            patlen = dstrlen(c->argv[i + 1]);
-            use_pattern = !(patlen == 1 && pat[0] == '*');
-        } else {
-            replyErrorSyntax(c);
-            return;
-        }
-    }
+    scanOptions opt;
+    if (scanParseOptions(c, 3, 0, &opt) < 0) return;
+    long count = opt.count;
+    const char *pat = opt.pattern;
+    size_t patlen = opt.patlen;
+    int use_pattern = opt.use_pattern;
 
     scanBatch batch = {NULL, 0, 0};
     if (set->encoding == ENC_HASHTABLE) {
