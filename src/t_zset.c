@@ -134,10 +134,32 @@ static unsigned char *zlFind(unsigned char *lp, const char *ele, size_t len, dou
     return NULL;
 }
 
+/* How Redis 7.2 writes a score into a listpack: an integer entry when the
+ * score is integral and within +-LLONG_MAX/2 (so -0 is stored as 0), else
+ * the shortest round-trip text. Returns 1 with *ll, or 0 with the text. */
+static int scoreEntry(double score, long long *ll, char *sbuf, int *slen) {
+    if (score >= (double)(-LLONG_MAX / 2) && score <= (double)(LLONG_MAX / 2)) {
+        long long v = (long long)score;
+        if ((double)v == score) {
+            *ll = v;
+            return 1;
+        }
+    }
+    *slen = d2string(sbuf, MAX_D2STRING_CHARS, score);
+    return 0;
+}
+
+static unsigned char *zlAppendPair(unsigned char *lp, const char *ele, size_t len, double score) {
+    char sbuf[MAX_D2STRING_CHARS];
+    int slen = 0;
+    long long ll;
+    lp = lpAppend(lp, (const unsigned char *)ele, (uint32_t)len);
+    if (scoreEntry(score, &ll, sbuf, &slen)) return lpAppendInteger(lp, ll);
+    return lpAppend(lp, (const unsigned char *)sbuf, (uint32_t)slen);
+}
+
 /* Insert (ele, score) at its sorted place. */
 static unsigned char *zlInsert(unsigned char *lp, const char *ele, size_t len, double score) {
-    char sbuf[MAX_D2STRING_CHARS];
-    int slen = d2string(sbuf, sizeof(sbuf), score);
     unsigned char *p = lpFirst(lp);
     while (p) {
         unsigned char *sp = lpNext(lp, p);
@@ -145,14 +167,14 @@ static unsigned char *zlInsert(unsigned char *lp, const char *ele, size_t len, d
         if (s > score || (s == score && lpMemberCmp(p, ele, len) > 0)) break;
         p = lpNext(lp, sp);
     }
-    if (!p) {
-        lp = lpAppend(lp, (const unsigned char *)ele, (uint32_t)len);
-        return lpAppend(lp, (const unsigned char *)sbuf, (uint32_t)slen);
-    }
+    if (!p) return zlAppendPair(lp, ele, len, score);
     unsigned char *newp;
+    char sbuf[MAX_D2STRING_CHARS];
+    int slen = 0;
+    long long ll;
     lp = lpInsertString(lp, (const unsigned char *)ele, (uint32_t)len, p, LP_BEFORE, &newp);
-    p = lpNext(lp, newp);
-    return lpInsertString(lp, (const unsigned char *)sbuf, (uint32_t)slen, p, LP_BEFORE, NULL);
+    if (scoreEntry(score, &ll, sbuf, &slen)) return lpInsertInteger(lp, ll, newp, LP_AFTER, NULL);
+    return lpInsertString(lp, (const unsigned char *)sbuf, (uint32_t)slen, newp, LP_AFTER, NULL);
 }
 
 /* Delete the pair whose member entry is p. */
@@ -186,12 +208,8 @@ void zsetConvert(obj *zobj, int encoding, size_t cap) {
     } else {
         zset *zs = zobj->ptr;
         unsigned char *lp = lpNew(0);
-        for (zskiplistNode *n = zs->zsl->header->level[0].forward; n; n = n->level[0].forward) {
-            char sbuf[MAX_D2STRING_CHARS];
-            int slen = d2string(sbuf, sizeof(sbuf), n->score);
-            lp = lpAppend(lp, (const unsigned char *)n->ele, (uint32_t)dstrlen(n->ele));
-            lp = lpAppend(lp, (const unsigned char *)sbuf, (uint32_t)slen);
-        }
+        for (zskiplistNode *n = zs->zsl->header->level[0].forward; n; n = n->level[0].forward)
+            lp = zlAppendPair(lp, n->ele, dstrlen(n->ele), n->score);
         zsetRelease(zs);
         zobj->ptr = lp;
         zobj->encoding = ENC_LISTPACK;

@@ -3,12 +3,12 @@
  * Encodings (as Redis 7.2):
  *   ENC_LISTPACK  o->ptr is a listpack (listpack.h) of 2*N entries
  *                 member0, score0, member1, score1, ... ordered by (score,
- *                 member). A score is stored as the shortest text that reads
- *                 back to the double (util.h d2string), which listpack turns
- *                 into an integer entry when the text is a canonical int64
- *                 (so 1.0 is the integer entry 1, 1.5 the string "1.5",
- *                 +inf the string "inf"). This is the RDB_TYPE_ZSET_LISTPACK
- *                 payload byte for byte.
+ *                 member). As Redis 7.2 writes it, a score that is integral
+ *                 and within +-LLONG_MAX/2 is an integer entry (so -0 is
+ *                 stored as 0, 1e18 as 1000000000000000000), any other score
+ *                 the shortest text that reads back to the double (util.h
+ *                 d2string: "1.5", "1e+300", "inf"). This is the
+ *                 RDB_TYPE_ZSET_LISTPACK payload byte for byte.
  *   ENC_SKIPLIST  o->ptr is a `zset`: a skiplist (skiplist.h) ordered by
  *                 (score, member) plus a hashtable (hashtable.h) whose entries
  *                 are the skiplist nodes themselves, keyed by their member, for
