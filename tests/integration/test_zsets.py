@@ -855,3 +855,31 @@ def test_random_against_redis(cairn, redis_ref):
                 assert run(cairn, "ZRANGE", key, "0", "-1", "WITHSCORES") == run(redis_ref, "ZRANGE", key, "0", "-1",
                                                                                 "WITHSCORES")
                 assert run(cairn, "OBJECT", "ENCODING", key) == run(redis_ref, "OBJECT", "ENCODING", key)
+
+
+def test_swapdb_serves_bzpopmin(cairn_server, redis_server, cairn, redis_ref):
+    """A client blocked on a zset key of db 0 is served when SWAPDB brings a
+    database where that key holds a zset."""
+    out = {}
+    for srv, name in both_servers(cairn_server, redis_server):
+        o, b = RawClient(srv.port), RawClient(srv.port)
+        o.call("SELECT", "1")
+        o.call("ZADD", "q", "2.5", "item")
+        o.call("SELECT", "0")
+        b.send("BZPOPMIN", "q", "5")
+        time.sleep(0.1)
+        out[name] = [o.call("SWAPDB", "0", "1"), b.read(), o.call("EXISTS", "q")]
+        o.call("FLUSHALL")
+        o.close()
+        b.close()
+    assert out["cairn"] == out["redis"] == [("status", b"OK"), [b"q", b"item", b"2.5"], 0]
+
+
+def test_negative_zero_scores_72(cairn, enc):
+    # 7.2 point: a listpack stores an integral score as an integer entry, so
+    # -0 reads back as 0 there, while the skiplist keeps -0.
+    cairn.execute_command("ZADD", "z", "-0", "a")
+    want = b"0" if enc == "listpack" else b"-0"
+    assert run(cairn, "ZSCORE", "z", "a") == want
+    assert run(cairn, "ZRANGE", "z", "0", "-1", "WITHSCORES") == [b"a", want]
+    assert run(cairn, "ZINCRBY", "z", "-0", "a") == want
