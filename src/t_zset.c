@@ -1521,6 +1521,16 @@ static void scanCollectNode(void *privdata, void *entry) {
 void zscanCommand(client *c) {
     unsigned long cursor;
     if (!parseCursor(c, c->argv[2], &cursor)) return;
+    /* as Redis: the key is looked up before the options are parsed */
+    obj *zobj;
+    if (zsetLookup(c, c->argv[1], 0, &zobj) < 0) return;
+    char cbuf[LONG_STR_SIZE];
+    if (!zobj) {
+        replyArrayLen(c, 2);
+        replyBulk(c, "0", 1);
+        replyEmptyArray(c);
+        return;
+    }
     long count = 10;
     const char *pat = NULL;
     size_t patlen = 0;
@@ -1542,15 +1552,6 @@ void zscanCommand(client *c) {
             replyErrorSyntax(c);
             return;
         }
-    }
-    obj *zobj;
-    if (zsetLookup(c, c->argv[1], 0, &zobj) < 0) return;
-    char cbuf[LONG_STR_SIZE];
-    if (!zobj) {
-        replyArrayLen(c, 2);
-        replyBulk(c, "0", 1);
-        replyEmptyArray(c);
-        return;
     }
     if (zobj->encoding == ENC_LISTPACK) {
         /* small encodings are returned whole, cursor 0 */

@@ -603,8 +603,11 @@ def test_zscan_listpack(diff):
                  ("-1",), ("18446744073709551616",)]:
         diff("ZSCAN", "z", *args)
     diff("ZSCAN", "nokey", "0")
+    diff("ZSCAN", "nokey", "0", "COUNT", "0")      # key looked up before the options
+    diff("ZSCAN", "nokey", "x")
     diff("SET", "s", "v")
     diff("ZSCAN", "s", "0")
+    diff("ZSCAN", "s", "0", "FOO")
 
 
 def full_scan(client, key, *opts):
@@ -883,3 +886,21 @@ def test_negative_zero_scores_72(cairn, enc):
     assert run(cairn, "ZSCORE", "z", "a") == want
     assert run(cairn, "ZRANGE", "z", "0", "-1", "WITHSCORES") == [b"a", want]
     assert run(cairn, "ZINCRBY", "z", "-0", "a") == want
+
+
+def test_error_precedence(diff):
+    """Argument errors and WRONGTYPE together: the same one wins as in Redis."""
+    diff("SET", "str", "v")
+    diff("ZADD", "z", "1", "a")
+    for args in [("ZRANGE", "str", "a", "b"), ("ZRANGE", "str", "0", "1", "FOO"), ("ZRANGEBYSCORE", "str", "x", "1"),
+                 ("ZRANGEBYLEX", "str", "x", "+"), ("ZCOUNT", "str", "x", "1"), ("ZLEXCOUNT", "str", "x", "+"),
+                 ("ZREMRANGEBYRANK", "str", "a", "1"), ("ZREMRANGEBYSCORE", "str", "x", "1"),
+                 ("ZREMRANGEBYLEX", "str", "x", "+"), ("ZADD", "str", "GT", "LT", "1", "a"), ("ZADD", "str", "x", "a"),
+                 ("ZINCRBY", "str", "x", "a"), ("ZPOPMIN", "str", "-1"),
+                 ("ZPOPMIN", "str", "x"), ("ZMPOP", "1", "str", "FOO"), ("ZMPOP", "1", "str", "MIN", "COUNT", "0"),
+                 ("BZPOPMIN", "str", "x"), ("BZMPOP", "x", "1", "str", "MIN"), ("ZRANDMEMBER", "str", "x"),
+                 ("ZRANDMEMBER", "str", "1", "FOO"), ("ZINTERCARD", "2", "str", "z", "LIMIT", "-1"),
+                 ("ZUNION", "2", "z", "str", "FOO"), ("ZUNIONSTORE", "d", "2", "z", "str", "WEIGHTS", "x", "1"),
+                 ("ZRANGESTORE", "d", "str", "0", "1", "LIMIT", "0", "1"), ("ZRANGESTORE", "d", "str", "x", "1"),
+                 ("ZSCAN", "str", "x"), ("ZMSCORE", "str", "a"), ("ZREM", "str", "a")]:
+        diff(*args)
