@@ -1363,6 +1363,10 @@ static double lpEntryScore(const listpackEntry *e) {
     return strtod(buf, NULL);
 }
 
+/* A set of node pointers (the pointer is the key). */
+static uint64_t ptrHash(const void *key) { return hashBytes(&key, sizeof(key)); }
+static hashtableType nodePtrSetType = {.hashFunction = ptrHash};
+
 static void zrandmemberWithCount(client *c, long count, int withscores) {
     obj *zobj;
     if (zsetLookup(c, c->argv[1], 0, &zobj) < 0) return;
@@ -1424,8 +1428,21 @@ static void zrandmemberWithCount(client *c, long count, int withscores) {
         zfree(vals);
         return;
     }
-    /* distinct members: a partial Fisher-Yates shuffle of the node array */
     zset *zs = zobj->ptr;
+    if ((unsigned long)count * 3 <= size) {
+        /* few of many: draw random members until `count` distinct ones */
+        hashtable *picked = hashtableCreate(&nodePtrSetType);
+        while (hashtableSize(picked) < (size_t)count) {
+            void *found;
+            hashtableFairRandomEntry(zs->ht, &found);
+            if (!hashtableAdd(picked, found)) continue;
+            zskiplistNode *n = found;
+            replyRandPair(c, n->ele, dstrlen(n->ele), n->score, withscores);
+        }
+        hashtableRelease(picked);
+        return;
+    }
+    /* a large share: a partial Fisher-Yates shuffle of the node array */
     zskiplistNode **nodes = zmalloc(sizeof(*nodes) * size);
     unsigned long i = 0;
     for (zskiplistNode *n = zs->zsl->header->level[0].forward; n; n = n->level[0].forward) nodes[i++] = n;
