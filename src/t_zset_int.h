@@ -1,6 +1,7 @@
 /* t_zset_int: internal API shared by t_zset.c (encodings, single-key
- * commands) and t_zset_ops.c (ZUNION/ZINTER/ZDIFF family). Not for other
- * modules: only these two files know the zset encodings. */
+ * commands), t_zset_pop.c (ZPOP*, BZPOP*, ZMPOP, BZMPOP) and t_zset_ops.c
+ * (ZUNION/ZINTER/ZDIFF family). Not for other modules: only the t_zset*.c
+ * files know the zset encodings. */
 #ifndef CAIRN_T_ZSET_INT_H
 #define CAIRN_T_ZSET_INT_H
 #include <stddef.h>
