@@ -592,13 +592,21 @@ void zsetLoadFinish(obj *zobj) {
     zsetConvertToListpackIfNeeded(zobj, maxlen, total);
 }
 
-void zsetIterInit(zsetIter *it, const obj *zobj) {
+static void iterInit(zsetIter *it, const obj *zobj, int reverse) {
     it->zobj = zobj;
     it->eptr = NULL;
     it->node = NULL;
-    if (zobj->encoding == ENC_LISTPACK) it->eptr = lpFirst(zobj->ptr);
-    else it->node = ((zset *)zobj->ptr)->zsl->header->level[0].forward;
+    it->reverse = reverse;
+    if (zobj->encoding == ENC_LISTPACK) {
+        it->eptr = reverse ? lpSeek(zobj->ptr, -2) : lpFirst(zobj->ptr);
+    } else {
+        zskiplist *zsl = ((zset *)zobj->ptr)->zsl;
+        it->node = reverse ? zsl->tail : zsl->header->level[0].forward;
+    }
 }
+
+void zsetIterInit(zsetIter *it, const obj *zobj) { iterInit(it, zobj, 0); }
+void zsetIterInitReverse(zsetIter *it, const obj *zobj) { iterInit(it, zobj, 1); }
 
 int zsetIterNext(zsetIter *it, const char **member, size_t *len, double *score) {
     if (it->zobj->encoding == ENC_LISTPACK) {
@@ -607,7 +615,12 @@ int zsetIterNext(zsetIter *it, const char **member, size_t *len, double *score) 
         unsigned char *sp = lpNext(lp, it->eptr);
         *member = lpMember(it->eptr, len, it->buf);
         *score = lpScore(sp);
-        it->eptr = lpNext(lp, sp);
+        if (!it->reverse) {
+            it->eptr = lpNext(lp, sp);
+        } else {
+            unsigned char *prev_score = lpPrev(lp, it->eptr);
+            it->eptr = prev_score ? lpPrev(lp, prev_score) : NULL;
+        }
         return 1;
     }
     zskiplistNode *n = it->node;
@@ -615,7 +628,7 @@ int zsetIterNext(zsetIter *it, const char **member, size_t *len, double *score) 
     *member = n->ele;
     *len = dstrlen(n->ele);
     *score = n->score;
-    it->node = n->level[0].forward;
+    it->node = it->reverse ? n->backward : n->level[0].forward;
     return 1;
 }
 

@@ -65,15 +65,18 @@ int zsetLoadAdd(obj *zobj, dstr member, double score);
  * zset-max-listpack-value bytes), as Redis does for RDB_TYPE_ZSET(_2). */
 void zsetLoadFinish(obj *zobj);
 
-/* In-order iteration (ascending score, then member) over either encoding.
- * The zset must not be modified during the iteration. */
+/* In-order iteration (ascending score, then member) over either encoding,
+ * or from the highest rank down with zsetIterInitReverse (the order RDB_TYPE_ZSET_2
+ * stores members in). The zset must not be modified during the iteration. */
 typedef struct zsetIter {
     const obj *zobj;
     unsigned char *eptr;         /* listpack: current member entry */
     void *node;                  /* skiplist: current node */
+    int reverse;
     char buf[24];                /* text of integer members */
 } zsetIter;
 void zsetIterInit(zsetIter *it, const obj *zobj);
+void zsetIterInitReverse(zsetIter *it, const obj *zobj);
 /* Next member: returns 1 with *member and *len (valid until the next call) and
  * *score, or 0 at the end. */
 int zsetIterNext(zsetIter *it, const char **member, size_t *len, double *score);

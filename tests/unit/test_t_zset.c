@@ -146,6 +146,21 @@ static void checkVector(const char *dump, const char **args) {
     }
     assert_false(zsetIterNext(&b, &mb, &lb, &sb));
 
+    /* reverse iteration visits the same pairs backwards, in both encodings */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) zsetConvert(loaded, ENC_SKIPLIST, 0);
+        size_t n = zsetLength(loaded), i = 0;
+        zsetIterInitReverse(&a, loaded);
+        while (zsetIterNext(&a, &ma, &la, &sa)) {
+            double s2;
+            assert_int_equal(zsetRank(loaded, ma, la, 1, &s2), (long)i);
+            assert_true(s2 == sa);
+            i++;
+        }
+        assert_int_equal(i, n);
+    }
+    zsetConvert(loaded, ENC_LISTPACK, 0);
+
     /* skiplist round trip keeps the bytes */
     zsetConvert(built, ENC_SKIPLIST, 0);
     assert_int_equal(built->encoding, ENC_SKIPLIST);
