@@ -376,13 +376,13 @@ int zslParseLexRangeItem(const char *s, size_t len, zlexBound *bound) {
     if (len == 0) return 0;
     switch (s[0]) {
     case '+':
-        if (len != 1) return 0;
+        if (len != 1 && s[1] != '\0') return 0; /* C-string test, as Redis */
         bound->kind = ZLEX_POS_INF;
         bound->p = NULL;
         bound->len = 0;
         return 1;
     case '-':
-        if (len != 1) return 0;
+        if (len != 1 && s[1] != '\0') return 0;
         bound->kind = ZLEX_NEG_INF;
         bound->p = NULL;
         bound->len = 0;

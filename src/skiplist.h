@@ -130,7 +130,8 @@ unsigned long zslDeleteRangeByRank(zskiplist *zsl, unsigned long start, unsigned
  * accepted, and "(" alone reads as 0); NaN is rejected. Returns 1 and fills
  * `spec`, or 0 (the caller replies "ERR min or max is not a float"). */
 int zslParseRange(const char *min, const char *max, zrangespec *spec);
-/* Parse one lex interval end: "-", "+", "[member" or "(member". The bound
+/* Parse one lex interval end: "-", "+", "[member" or "(member" ("+" and
+ * "-" are tested as C strings, as Redis does, so "+\0x" is "+"). The bound
  * borrows s. Returns 1, or 0 for anything else (the caller replies
  * "ERR min or max not valid string range item"). */
 int zslParseLexRangeItem(const char *s, size_t len, zlexBound *bound);

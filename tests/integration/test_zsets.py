@@ -227,6 +227,10 @@ def test_zlexcount(diff, enc):
     for lo, hi in BAD_LEX_RANGES:
         diff("ZLEXCOUNT", "l", lo, hi)
     diff("ZLEXCOUNT", "nokey", "-", "+")
+    # binary items: "+" and "-" are tested as C strings by Redis
+    diff("ZLEXCOUNT", "l", b"-\x00x", b"+\x00y")
+    diff("ZADD", "l", "0", b"a\x00b")
+    diff("ZRANGEBYLEX", "l", b"[a\x00", b"(a\x00c")
     diff("SET", "s", "v")
     diff("ZLEXCOUNT", "s", "-", "+")
 

@@ -186,6 +186,8 @@ static void test_lex_ranges(void **state) {
     assert_false(zslParseLexRangeItem("a", 1, &r.min));
     assert_false(zslParseLexRangeItem("", 0, &r.min));
     assert_false(zslParseLexRangeItem("+a", 2, &r.min));
+    assert_true(zslParseLexRangeItem("+\0a", 3, &r.min));
+    assert_int_equal(r.min.kind, ZLEX_POS_INF);
     assert_true(zslParseLexRangeItem("(a", 2, &r.min));
     assert_true(zslParseLexRangeItem("[b", 2, &r.max));
     int n = 0;
