@@ -943,3 +943,37 @@ def test_error_precedence(diff):
                  ("ZRANGESTORE", "d", "str", "0", "1", "LIMIT", "0", "1"), ("ZRANGESTORE", "d", "str", "x", "1"),
                  ("ZSCAN", "str", "x"), ("ZMSCORE", "str", "a"), ("ZREM", "str", "a")]:
         diff(*args)
+
+
+def test_large_skiplist_against_redis(cairn, redis_ref):
+    """A few thousand members (tall skiplist): ranks, ranges and range deletes."""
+    rnd = random.Random(77)
+    pairs = []
+    for i in range(3000):
+        pairs += [str(rnd.randrange(-500, 500) / 4), "m%05d" % rnd.randrange(100000)]
+    for c in (cairn, redis_ref):
+        for j in range(0, len(pairs), 1000):
+            c.execute_command("ZADD", "big", *pairs[j:j + 1000])
+        c.execute_command("ZADD", "lex", *[x for i in range(2000) for x in ("0", "k%05d" % (i * 7))])
+    for step in range(400):
+        lo = rnd.randrange(-130, 130) / 4
+        hi = lo + rnd.randrange(0, 40) / 4
+        a, b = str(rnd.randrange(-3500, 3500)), str(rnd.randrange(-3500, 3500))
+        l1, l2 = "k%05d" % rnd.randrange(14000), "k%05d" % rnd.randrange(14000)
+        args = rnd.choice([
+            ["ZRANGE", "big", a, b, "WITHSCORES"], ["ZREVRANGE", "big", a, b],
+            ["ZRANGEBYSCORE", "big", str(lo), "(" + str(hi), "LIMIT", str(rnd.randrange(5)), "7"],
+            ["ZREVRANGEBYSCORE", "big", str(hi), str(lo), "WITHSCORES"], ["ZCOUNT", "big", "(" + str(lo), str(hi)],
+            ["ZRANK", "big", "m%05d" % rnd.randrange(100000)], ["ZREVRANK", "big", pairs[2 * rnd.randrange(3000) + 1]],
+            ["ZLEXCOUNT", "lex", "[" + l1, "(" + l2], ["ZRANGEBYLEX", "lex", "(" + l1, "[" + l2, "LIMIT", "1", "5"],
+            ["ZREVRANGEBYLEX", "lex", "[" + l2, "-", "LIMIT", "0", "3"],
+            ["ZREMRANGEBYRANK", "big", str(rnd.randrange(3000)), str(rnd.randrange(3000))],
+            ["ZREMRANGEBYSCORE", "big", str(lo), str(lo + 0.25)], ["ZREMRANGEBYLEX", "lex", "[" + l1, "[" + l1 + "z"],
+            ["ZADD", "big", str(rnd.randrange(-500, 500) / 4), "m%05d" % rnd.randrange(100000)],
+            ["ZINCRBY", "big", "0.25", pairs[2 * rnd.randrange(3000) + 1]],
+            ["ZPOPMIN", "big", "3"], ["ZPOPMAX", "big"], ["ZCARD", "big"]])
+        x, y = run(cairn, *args), run(redis_ref, *args)
+        assert x == y, (step, args, x, y)
+    assert run(cairn, "ZRANGE", "big", "0", "-1", "WITHSCORES") == run(redis_ref, "ZRANGE", "big", "0", "-1",
+                                                                      "WITHSCORES")
+    assert run(cairn, "ZRANGE", "lex", "0", "-1") == run(redis_ref, "ZRANGE", "lex", "0", "-1")
