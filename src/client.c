@@ -81,6 +81,7 @@ void clientFree(client *c) {
     dstrfree(c->querybuf);
     dlistRelease(c->reply);
     dlistRelease(c->watched_keys);
+    if (c->bstate.keys) dlistRelease(c->bstate.keys); /* created by the first blockForKeys */
     dstrfree(c->name);
     dstrfree(c->lib_name);
     dstrfree(c->lib_ver);
