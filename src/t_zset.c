@@ -24,6 +24,7 @@
 #include "listpack.h"
 #include "object.h"
 #include "reply.h"
+#include "scan.h"
 #include "server.h"
 #include "siphash.h"
 #include "skiplist.h"
@@ -1362,28 +1363,6 @@ void zrandmemberCommand(client *c) {
     }
 }
 
-/* ---- ZSCAN ------------------------------------------------------------------------ */
-
-static int parseCursor(client *c, const dstr arg, unsigned long *cursor) {
-    const char *p = arg;
-    int neg = 0;
-    if (*p == '+' || *p == '-') neg = *p++ == '-';
-    unsigned long v = 0;
-    int digits = 0, overflow = 0;
-    for (; *p >= '0' && *p <= '9'; p++, digits++) {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (ULONG_MAX - d) / 10) overflow = 1;
-        else v = v * 10 + d;
-    }
-    int ok = digits ? (*p == '\0' && !overflow) : arg[0] == '\0';
-    if (!ok) {
-        replyError(c, "ERR invalid cursor");
-        return 0;
-    }
-    *cursor = neg ? 0UL - v : v;
-    return 1;
-}
-
 typedef struct {
     zskiplistNode **nodes;
     size_t len, cap;
@@ -1400,7 +1379,7 @@ static void scanCollectNode(void *privdata, void *entry) {
 
 void zscanCommand(client *c) {
     unsigned long cursor;
-    if (!parseCursor(c, c->argv[2], &cursor)) return;
+    if (scanParseCursor(c, c->argv[2], &cursor) < 0) return;
     /* as Redis: the key is looked up before the options are parsed */
     obj *zobj;
     if (zsetLookup(c, c->argv[1], 0, &zobj) < 0) return;
@@ -1411,28 +1390,11 @@ void zscanCommand(client *c) {
         replyEmptyArray(c);
         return;
     }
-    long count = 10;
-    const char *pat = NULL;
-    size_t patlen = 0;
-    for (int i = 3; i < c->argc; i += 2) {
-        int more = c->argc - i - 1;
-        if (!strcasecmp(c->argv[i], "count") && more >= 1) {
-            long v;
-            if (!zsetArgLong(c, c->argv[i + 1], &v)) return;
-            if (v < 1) {
-                replyErrorSyntax(c);
-                return;
-            }
-            count = v;
-        } else if (!strcasecmp(c->argv[i], "match") && more >= 1) {
-            pat = c->argv[i + 1];
-            patlen = dstrlen(c->argv[i + 1]);
-            if (patlen == 1 && pat[0] == '*') pat = NULL;
-        } else {
-            replyErrorSyntax(c);
-            return;
-        }
-    }
+    scanOptions opt;
+    if (scanParseOptions(c, 3, 0, &opt) < 0) return;
+    long count = opt.count;
+    const char *pat = opt.use_pattern ? opt.pattern : NULL;
+    size_t patlen = opt.patlen;
     if (zobj->encoding == ENC_LISTPACK) {
         /* small encodings are returned whole, cursor 0 */
         unsigned char *lp = zobj->ptr;
