@@ -17,7 +17,9 @@
  *   4. payload footer (length, version, CRC) -> "ERR DUMP payload version or
  *      checksum are wrong";
  *   5. the whole body is decoded and validated -> "ERR Bad data format"
- *      (the reason, type and version are logged at verbose level);
+ *      (the reason, type and version are logged at verbose level); no
+ *      string may expand beyond proto-max-bulk-len (Redis has no such
+ *      limit, but an LZF header can claim 88 times its size);
  *   6. only now, with REPLACE, the old value is deleted; a ttl (relative, or
  *      absolute with ABSTTL; 0 = none) already in the past replies OK and
  *      leaves no key; otherwise the key is added with its expire time and the
@@ -102,7 +104,7 @@ void restoreCommand(client *c) {
     }
 
     obj *val = NULL;
-    rdbLoadCtx ctx;
+    rdbLoadCtx ctx = {.max_string_len = (uint64_t)server.proto_max_bulk_len};
     const dstr payload = c->argv[3];
     int rc = rdbDecodePayload((const unsigned char *)payload, dstrlen(payload), 1, &val, &ctx);
     if (rc == RDB_PAYLOAD_BAD_CHECKSUM) {

@@ -10,8 +10,27 @@ static rdbSaveFn save_fns[OBJ_TYPE_MAX];
 
 /* ---- STRING (type 0) --------------------------------------------------------- */
 
+/* 1 if the RDB string at the reader's position is longer than `max` (0 = no
+ * limit). Reads a copy of the reader, so nothing is consumed; a malformed
+ * header answers 0 and is left to the real read to refuse. */
+static int stringTooLong(const rio *r, uint64_t max) {
+    if (!max) return 0;
+    rio peek = *r; /* a reader holds no owned memory: copying it is safe */
+    uint64_t len, clen, ulen;
+    int enc;
+    if (rioReadLen(&peek, &len, &enc) != RIO_OK) return 0;
+    if (!enc) return len > max;
+    if (len != RIO_ENC_LZF) return 0;
+    if (rioReadLen(&peek, &clen, NULL) != RIO_OK || rioReadLen(&peek, &ulen, NULL) != RIO_OK) return 0;
+    return ulen > max;
+}
+
 static obj *loadString(rio *r, int rdbtype, rdbLoadCtx *ctx) {
     (void)rdbtype;
+    if (stringTooLong(r, ctx->max_string_len)) {
+        ctx->err = "string longer than the limit";
+        return NULL;
+    }
     dstr s = NULL;
     long long v;
     int kind = rioReadStringOrInt(r, &s, &v);
@@ -176,8 +195,11 @@ int rdbVerifyPayload(const unsigned char *p, size_t len, int check_crc, int *ver
 
 int rdbDecodePayload(const unsigned char *p, size_t len, int check_crc, obj **out, rdbLoadCtx *ctx) {
     rdbLoadCtx local;
-    if (!ctx) ctx = &local;
-    memset(ctx, 0, sizeof(*ctx));
+    if (!ctx) {
+        memset(&local, 0, sizeof(local));
+        ctx = &local;
+    }
+    ctx->err = NULL;
     ctx->rdbtype = -1;
     *out = NULL;
     int ver = -1;
@@ -211,8 +233,13 @@ int rdbLoadCount(rio *r, uint64_t *count, size_t min_elem_bytes, int allow_zero)
     return RIO_OK;
 }
 
-unsigned char *rdbLoadBlob(rio *r, size_t *len) {
-    dstr s = rioReadString(r);
+dstr rdbLoadString(rio *r, const rdbLoadCtx *ctx) {
+    if (stringTooLong(r, ctx->max_string_len)) return NULL;
+    return rioReadString(r);
+}
+
+unsigned char *rdbLoadBlob(rio *r, const rdbLoadCtx *ctx, size_t *len) {
+    dstr s = rdbLoadString(r, ctx);
     if (!s) return NULL;
     size_t n = dstrlen(s);
     if (n == 0) {

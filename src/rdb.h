@@ -141,8 +141,16 @@
 #define RDB_PAYLOAD_BAD_CHECKSUM 1 /* too short, version not accepted, CRC mismatch */
 #define RDB_PAYLOAD_BAD_FORMAT 2   /* CRC fine, body does not decode */
 
-/* Decoding context, passed to every loader. */
+/* Decoding context, passed to every loader. Zero-initialise it, set the
+ * limits, then pass it to rdbDecodePayload (which fills the other fields). */
 typedef struct rdbLoadCtx {
+    /* input */
+    uint64_t max_string_len; /* 0 = none: longest string (after LZF expansion)
+                                rdbLoadString / rdbLoadBlob accept; an LZF
+                                string may claim 88x its compressed size, so
+                                this bounds what a small payload can make us
+                                allocate (RESTORE: proto-max-bulk-len) */
+    /* output */
     int rdbver;      /* version stamp of the payload / file */
     int rdbtype;     /* type byte being decoded (set by rdbLoadObject) */
     const char *err; /* on failure: a static reason for the log (may stay NULL) */
@@ -210,8 +218,9 @@ int rdbVerifyPayload(const unsigned char *p, size_t len, int check_crc, int *ver
 /* Verify (rdbVerifyPayload) then decode `len` bytes at `p` into a new bare
  * object stored in *out. Returns RDB_PAYLOAD_OK (with *out set), or
  * RDB_PAYLOAD_BAD_CHECKSUM / RDB_PAYLOAD_BAD_FORMAT (*out = NULL). `ctx`
- * (may be NULL) receives the version, type and failure reason. The bytes are
- * only read. `check_crc` = 0 skips the CRC (fuzzing, tests). */
+ * (may be NULL: no limits) gives the limits and receives the version, type
+ * and failure reason. The bytes are only read. `check_crc` = 0 skips the CRC
+ * (fuzzing, tests). */
 int rdbDecodePayload(const unsigned char *p, size_t len, int check_crc, obj **out, rdbLoadCtx *ctx);
 
 /* ---- helpers for type loaders -------------------------------------------------- */
@@ -221,10 +230,14 @@ int rdbDecodePayload(const unsigned char *p, size_t len, int check_crc, obj **ou
  * count * min_elem_bytes <= the bytes left in the reader, so a forged count
  * never drives a large allocation. RIO_OK / RIO_ERR. */
 int rdbLoadCount(rio *r, uint64_t *count, size_t min_elem_bytes, int allow_zero);
-/* Read an RDB string (any form) into a new zmalloc'ed buffer of exactly its
- * length (for blobs: listpack, ziplist, intset, zipmap, which must live in
- * their own allocation). NULL on error or for an empty string (no valid blob
- * is empty); *len gets the length. Caller zfree()s. */
-unsigned char *rdbLoadBlob(rio *r, size_t *len);
+/* Read an RDB string (any form) into a new heap dstr, refusing (NULL) a
+ * string longer than ctx->max_string_len before allocating it. Loaders read
+ * every element through this (or rdbLoadBlob), never rioReadString. */
+dstr rdbLoadString(rio *r, const rdbLoadCtx *ctx);
+/* Same, into a new zmalloc'ed buffer of exactly its length (for blobs:
+ * listpack, ziplist, intset, zipmap, which must live in their own
+ * allocation). NULL on error or for an empty string (no valid blob is
+ * empty); *len gets the length. Caller zfree()s. */
+unsigned char *rdbLoadBlob(rio *r, const rdbLoadCtx *ctx, size_t *len);
 
 #endif

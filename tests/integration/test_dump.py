@@ -395,3 +395,20 @@ def test_dump_rdb_version_setting(raw, raw_ref):
     finally:
         raw.call("CONFIG", "SET", "dump-rdb-version", "10")
     assert raw.call("CONFIG", "GET", "dump-rdb-version") == [b"dump-rdb-version", b"10"]
+
+
+def test_lzf_expansion_limit(raw):
+    """Cairn-specific: a string may not expand beyond proto-max-bulk-len (an LZF
+    header can claim 88x its size; Redis has no such check)."""
+    big = b"a" * (2 * 1024 * 1024)
+    raw.call("SET", "big", big)
+    p = raw.call("DUMP", "big")
+    assert p[1] == 0xC3 and len(p) < 30000  # LZF
+    try:
+        assert raw.call("CONFIG", "SET", "proto-max-bulk-len", "1mb") == ("status", b"OK")
+        assert raw.call("RESTORE", "copy", "0", p) == ("error", b"ERR Bad data format")
+        assert raw.call("EXISTS", "copy") == 0
+    finally:
+        raw.call("CONFIG", "SET", "proto-max-bulk-len", "512mb")
+    assert raw.call("RESTORE", "copy", "0", p) == ("status", b"OK")
+    assert raw.call("STRLEN", "copy") == len(big)

@@ -36,7 +36,7 @@ static unsigned char *makePayload(const void *body, size_t blen, unsigned versio
 
 /* Decode a payload expected to hold a string; returns its bytes (dstr) or NULL. */
 static int decode(const unsigned char *p, size_t len, obj **o) {
-    rdbLoadCtx ctx;
+    rdbLoadCtx ctx = {0};
     int rc = rdbDecodePayload(p, len, 1, o, &ctx);
     if (rc == RDB_PAYLOAD_OK) assert_non_null(*o);
     else assert_null(*o);
@@ -239,7 +239,7 @@ static void test_types(void **state) {
             size_t len;
             unsigned char *p = makePayload(body, sizeof(body), (unsigned)versions[k], &len);
             obj *o = NULL;
-            rdbLoadCtx ctx;
+            rdbLoadCtx ctx = {0};
             int rc = rdbDecodePayload(p, len, 1, &o, &ctx);
             if (t == RDB_TYPE_STRING) {
                 assert_int_equal(rc, RDB_PAYLOAD_OK);
@@ -409,14 +409,40 @@ static void test_load_count_and_blob(void **state) {
     assert_int_equal(rdbLoadCount(&r, &n, 1, 0), RIO_ERR);
     unsigned char in4[] = {0x03, 'a', 'b', 'c'};
     size_t len;
+    rdbLoadCtx ctx = {0};
     rioInitReader(&r, in4, sizeof(in4));
-    unsigned char *b = rdbLoadBlob(&r, &len);
+    unsigned char *b = rdbLoadBlob(&r, &ctx, &len);
     assert_non_null(b);
     assert_int_equal(len, 3);
     assert_memory_equal(b, "abc", 3);
     zfree(b);
     rioInitReader(&r, in2, 1);
-    assert_null(rdbLoadBlob(&r, &len));
+    assert_null(rdbLoadBlob(&r, &ctx, &len));
+    /* max_string_len: checked before allocating, raw and LZF (on U) */
+    ctx.max_string_len = 2;
+    rioInitReader(&r, in4, sizeof(in4));
+    assert_null(rdbLoadBlob(&r, &ctx, &len));
+    ctx.max_string_len = 3;
+    rioInitReader(&r, in4, sizeof(in4));
+    b = rdbLoadBlob(&r, &ctx, &len);
+    assert_non_null(b);
+    zfree(b);
+    /* the recorded 600 KB LZF string: refused under a limit, fine at its size */
+    jval *arr = loadVectors("redis-7.0.15/strings.json");
+    for (size_t i = 0; i < arr->n; i++) {
+        if (strcmp(jstr(arr->items[i], "name"), "compressible_600k")) continue;
+        size_t plen;
+        unsigned char *p = unhex(jstr(arr->items[i], "dump_hex"), &plen);
+        obj *o = NULL;
+        rdbLoadCtx lim = {.max_string_len = 614399};
+        assert_int_equal(rdbDecodePayload(p, plen, 1, &o, &lim), RDB_PAYLOAD_BAD_FORMAT);
+        assert_string_equal(lim.err, "string longer than the limit");
+        lim.max_string_len = 614400;
+        assert_int_equal(rdbDecodePayload(p, plen, 1, &o, &lim), RDB_PAYLOAD_OK);
+        objDecrRef(o);
+        zfree(p);
+    }
+    jfree(arr);
 }
 
 /* ---- legacy blobs: ziplist / zipmap -> listpack, listpack validation ------------ */
