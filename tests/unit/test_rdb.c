@@ -747,6 +747,89 @@ static void test_valkey_set_duplicates(void **state) {
     assert_true(found >= 1);
 }
 
+
+/* ---- registry: how a collection type plugs in ------------------------------------ */
+
+static int fake_calls;
+/* A loader for type 11 reading one RDB string and returning it as a string
+ * object (stands in for a collection loader). */
+static obj *fakeLoader(rio *r, int rdbtype, rdbLoadCtx *ctx) {
+    fake_calls++;
+    assert_int_equal(rdbtype, RDB_TYPE_SET_INTSET);
+    assert_int_equal(ctx->rdbtype, RDB_TYPE_SET_INTSET);
+    dstr s = rdbLoadString(r, ctx);
+    if (!s) {
+        ctx->err = "fake: no string";
+        return NULL;
+    }
+    return objCreateStringFromDstr(s);
+}
+/* A loader that "succeeds" after a failed read: the codec must refuse it. */
+static obj *lyingLoader(rio *r, int rdbtype, rdbLoadCtx *ctx) {
+    (void)rdbtype;
+    (void)ctx;
+    uint8_t b;
+    while (rioReadU8(r, &b) == RIO_OK) {
+    }
+    return objCreateString("x", 1);
+}
+static int fakeType(const obj *o, int target) {
+    (void)o;
+    return target >= 11 ? RDB_TYPE_SET_LISTPACK : -1;
+}
+static int fakeSave(rio *r, const obj *o, int rdbtype, int target) {
+    (void)o;
+    (void)target;
+    assert_int_equal(rdbtype, RDB_TYPE_SET_LISTPACK);
+    return rioWriteString(r, "abc", 3);
+}
+
+static void test_registry(void **state) {
+    (void)state;
+    static const unsigned char body[] = {RDB_TYPE_SET_INTSET, 0x02, 'o', 'k'};
+    size_t len;
+    unsigned char *p = makePayload(body, sizeof(body), 10, &len);
+    obj *o = NULL;
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT); /* not registered */
+    rdbRegisterLoader(RDB_TYPE_SET_INTSET, fakeLoader);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_OK);
+    assert_int_equal(fake_calls, 1);
+    dstr v = stringValue(o);
+    assert_int_equal(dstrlen(v), 2);
+    dstrfree(v);
+    objDecrRef(o);
+    rdbLoadCtx ctx = {.max_string_len = 1};
+    assert_int_equal(rdbDecodePayload(p, len, 1, &o, &ctx), RDB_PAYLOAD_BAD_FORMAT);
+    assert_string_equal(ctx.err, "fake: no string");
+    rdbRegisterLoader(RDB_TYPE_SET_INTSET, lyingLoader);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT);
+    rdbRegisterLoader(RDB_TYPE_SET_INTSET, NULL);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT);
+    rdbRegisterLoader(22, fakeLoader); /* numbering-dependent types are not registrable */
+    unsigned char b22[] = {22, 0x02, 'o', 'k'};
+    zfree(p);
+    p = makePayload(b22, sizeof(b22), 12, &len);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT);
+    zfree(p);
+
+    /* savers: an object type without one cannot be dumped; the type function
+     * decides per target version */
+    obj *list = objCreate(OBJ_LIST, ENC_LISTPACK, NULL);
+    const char *why = NULL;
+    assert_null(rdbCreatePayload(list, 10, &why));
+    assert_non_null(why);
+    rdbRegisterSaver(OBJ_LIST, fakeType, fakeSave);
+    assert_null(rdbCreatePayload(list, 10, NULL));
+    dstr d = rdbCreatePayload(list, 11, NULL);
+    assert_non_null(d);
+    assert_int_equal(dstrlen(d), 1 + 4 + 10);
+    assert_memory_equal(d, "\x14\x03" "abc\x0b\x00", 7);
+    assert_int_equal(rdbVerifyPayload((unsigned char *)d, dstrlen(d), 1, NULL), RDB_PAYLOAD_OK);
+    dstrfree(d);
+    rdbRegisterSaver(OBJ_LIST, NULL, NULL);
+    zfree(list); /* bare header: no value behind ptr */
+}
+
 int main(void) {
     crc64Init();
     const struct CMUnitTest tests[] = {
@@ -766,6 +849,7 @@ int main(void) {
         cmocka_unit_test(test_legacy_refused),
         cmocka_unit_test(test_legacy_rules),
         cmocka_unit_test(test_valkey_set_duplicates),
+        cmocka_unit_test(test_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
