@@ -84,12 +84,17 @@
  *   - one loader per RDB type number it reads (rdbRegisterLoader), called with
  *     the stream positioned after the type byte; it must consume exactly its
  *     body, validate everything (rdb_legacy.h has the blob converters and
- *     duplicate checks), and return a new bare object or NULL (setting
- *     ctx->err to a static reason). It must never trust a count for
- *     allocation: use rdbLoadCount().
+ *     duplicate checks; intset.h's intsetValidateIntegrity for type 11), and
+ *     return a new bare object or NULL (setting ctx->err to a static reason),
+ *     freeing whatever it built. It reads strings with rdbLoadString /
+ *     rdbLoadBlob (so ctx->max_string_len applies), counts with
+ *     rdbLoadCount (never trusting a count for allocation), doubles with
+ *     rioReadDoubleBinary / rioReadDoubleText.
  *   - one saver per object type (rdbRegisterSaver): `type` picks the RDB type
  *     for a target version (or -1 when the value cannot be written for it),
- *     `save` writes the body for that RDB type.
+ *     `save` writes the body for that RDB type; blobs and elements are
+ *     written with rioWriteString (Redis's choice of int / LZF / raw forms,
+ *     so DUMP bytes match Redis's).
  * Unregistered RDB types decode as "Bad data format"; saving an object whose
  * type has no saver fails.
  *
