@@ -17,7 +17,8 @@
  *   4. payload footer (length, version, CRC) -> "ERR DUMP payload version or
  *      checksum are wrong";
  *   5. the whole body is decoded and validated -> "ERR Bad data format"
- *      (the reason, type and version are logged at verbose level); no
+ *      (the reason, type and version are logged: at notice level when the
+ *      type cannot be represented, at verbose level for a corrupt body); no
  *      string may expand beyond proto-max-bulk-len (Redis has no such
  *      limit, but an LZF header can claim 88 times its size);
  *   6. only now, with REPLACE, the old value is deleted; a ttl (relative, or
@@ -112,7 +113,8 @@ void restoreCommand(client *c) {
         return;
     }
     if (rc != RDB_PAYLOAD_OK) {
-        serverLog(LL_VERBOSE, "RESTORE: bad data format: %s (RDB type %d %s, version %d)",
+        /* a type Cairn cannot represent is worth a notice; a corrupt body is not */
+        serverLog(ctx.unsupported ? LL_NOTICE : LL_VERBOSE, "RESTORE: bad data format: %s (RDB type %d %s, version %d)",
                   ctx.err ? ctx.err : "?", ctx.rdbtype, rdbTypeName(ctx.rdbtype, ctx.rdbver), ctx.rdbver);
         replyError(c, "ERR Bad data format");
         return;

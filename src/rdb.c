@@ -139,6 +139,7 @@ int rdbLoadObjectType(rio *r, int *type) {
 obj *rdbLoadObject(rio *r, int type, rdbLoadCtx *ctx) {
     registerBuiltins();
     ctx->rdbtype = type;
+    ctx->unsupported = 1;
     if (type < 0 || type >= RDB_TYPE_SLOTS) {
         ctx->err = "invalid type";
         return NULL;
@@ -155,6 +156,7 @@ obj *rdbLoadObject(rio *r, int type, rdbLoadCtx *ctx) {
         ctx->err = (type == 8) ? "unknown type" : "type not supported";
         return NULL;
     }
+    ctx->unsupported = 0;
     obj *o = loaders[type](r, type, ctx);
     if (o && rioHasError(r)) { /* a loader must not succeed over a failed stream */
         objDecrRef(o);
@@ -200,6 +202,7 @@ int rdbDecodePayload(const unsigned char *p, size_t len, int check_crc, obj **ou
         ctx = &local;
     }
     ctx->err = NULL;
+    ctx->unsupported = 0;
     ctx->rdbtype = -1;
     *out = NULL;
     int ver = -1;

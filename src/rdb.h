@@ -159,6 +159,9 @@ typedef struct rdbLoadCtx {
     int rdbver;      /* version stamp of the payload / file */
     int rdbtype;     /* type byte being decoded (set by rdbLoadObject) */
     const char *err; /* on failure: a static reason for the log (may stay NULL) */
+    int unsupported; /* on failure: 1 when the type itself cannot be decoded
+                        (unknown, module, numbering-dependent > 21, or no
+                        loader registered), 0 for a malformed body */
 } rdbLoadCtx;
 
 /* Loader: decode the body of RDB type `rdbtype` (stream just after the type

@@ -412,3 +412,26 @@ def test_lzf_expansion_limit(raw):
         raw.call("CONFIG", "SET", "proto-max-bulk-len", "512mb")
     assert raw.call("RESTORE", "copy", "0", p) == ("status", b"OK")
     assert raw.call("STRLEN", "copy") == len(big)
+
+
+def test_unsupported_types_logged(raw, cairn_server):
+    """Types Cairn cannot represent answer Bad data format and are logged with
+    their type and numbering (issue 4): Redis 7.4's HASH_LISTPACK_EX (25 under
+    stamps 12-79) and Valkey's type 22 (stamps 80+)."""
+    for body, ver, name in ((b"\x19\x01x", 12, b"HASH_LISTPACK_EX"), (b"\x16\x01x", 80, b"HASH_2 (Valkey)"),
+                            (b"\x07\x01x", 10, b"MODULE_2")):
+        p = body + bytes([ver, 0])
+        p += crc64_jones(p).to_bytes(8, "little")
+        assert raw.call("RESTORE", "k", "0", p) == ("error", b"ERR Bad data format")
+        assert raw.call("EXISTS", "k") == 0
+        log = open(cairn_server.logpath, "rb").read()
+        assert b"RDB type %d %s, version %d" % (body[0], name, ver) in log
+
+
+def test_idletime_extremes(raw):
+    """Cairn-specific: huge IDLETIME values are accepted without overflow
+    (Redis multiplies them by 1000 in signed arithmetic)."""
+    p = bytes.fromhex(HELLO)
+    for idle in ("9223372036854775807", "9223372036854775", "16777216", "0"):
+        assert raw.call("RESTORE", "k", "0", p, "IDLETIME", idle, "REPLACE") == ("status", b"OK")
+        assert raw.call("OBJECT", "IDLETIME", "k") >= 0

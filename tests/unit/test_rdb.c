@@ -247,6 +247,7 @@ static void test_types(void **state) {
             } else if (t > RDB_TYPE_MAX_COMMON || t == 6 || t == 7 || t == 8) {
                 assert_int_equal(rc, RDB_PAYLOAD_BAD_FORMAT);
                 assert_non_null(ctx.err);
+                assert_int_equal(ctx.unsupported, 1);
                 assert_int_equal(ctx.rdbtype, t);
                 assert_int_equal(ctx.rdbver, versions[k]);
             } else {
