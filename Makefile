@@ -22,7 +22,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_REL  := $(patsubst tests/unit/%.c,build/release/tests/%,$(UNIT_SRCS))
 UNIT_ASAN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRCS))
 
-.PHONY: all asan run deps test-deps test test-unit test-integration test-asan clean bench fuzz
+.PHONY: all asan run deps test-deps test test-unit test-integration test-asan clean bench fuzz test-fuzz fuzz-build
 all: src/cairn-server
 
 # ---- generated command table ------------------------------------------------
@@ -62,7 +62,41 @@ build/asan/tests/%: tests/unit/%.c build/asan/libcairn.a | build/asan
 build/release build/asan:
 	mkdir -p $@
 
--include $(wildcard build/release/*.d build/asan/*.d)
+# ---- fuzzing (libFuzzer, clang, ASan/UBSan) -----------------------------------
+# `make fuzz` runs fuzz/fuzz_restore for FUZZ_TIME seconds (default 1800) on
+# FUZZ_JOBS processes; `make test-fuzz` is the short run of `make test`. The
+# corpus starts from every payload of the recorded vectors (utils/fuzz_corpus.py)
+# and grows in build/fuzz/corpus; crashes land in build/fuzz/artifacts.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 1800
+FUZZ_JOBS ?= 1
+FUZZ_SHORT_TIME ?= 30
+FUZZ_SAN  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/%.o,$(LIBSRCS)) build/fuzz/commands_table.o
+FUZZ_RUN_OPTS := -max_len=65536 -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build/fuzz/artifacts/
+build/fuzz/%.o: src/%.c
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(INCS) -MMD -MP -c $< -o $@
+build/fuzz/commands_table.o: $(GEN_C)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(INCS) -MMD -MP -c $< -o $@
+build/fuzz/libcairn.a: $(FUZZ_OBJS)
+	rm -f $@; ar rcs $@ $^
+build/fuzz/fuzz_restore: fuzz/fuzz_restore.c build/fuzz/libcairn.a
+	$(FUZZ_CC) $(CSTD) $(WARN) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $(INCS) -o $@ $< build/fuzz/libcairn.a $(LIBS)
+build/fuzz/seeds.stamp: utils/fuzz_corpus.py
+	@mkdir -p build/fuzz/corpus build/fuzz/artifacts
+	$(PYTHON) utils/fuzz_corpus.py --vectors ../shared/vectors --out build/fuzz/seeds
+	touch $@
+fuzz-build: test-deps build/fuzz/fuzz_restore build/fuzz/seeds.stamp
+fuzz: fuzz-build
+	ASAN_OPTIONS=detect_leaks=1 build/fuzz/fuzz_restore $(FUZZ_RUN_OPTS) -max_total_time=$(FUZZ_TIME) \
+	  -jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -print_final_stats=1 build/fuzz/corpus build/fuzz/seeds
+test-fuzz: fuzz-build
+	ASAN_OPTIONS=detect_leaks=1 build/fuzz/fuzz_restore $(FUZZ_RUN_OPTS) -max_total_time=$(FUZZ_SHORT_TIME) \
+	  -print_final_stats=1 build/fuzz/corpus build/fuzz/seeds
+
+-include $(wildcard build/release/*.d build/asan/*.d build/fuzz/*.d)
 
 # ---- set-up ------------------------------------------------------------------
 deps:
@@ -79,7 +113,7 @@ run: deps
 # suites against the ASan/UBSan build.
 test: test-deps
 	$(MAKE) all asan $(UNIT_REL) $(UNIT_ASAN)
-	$(MAKE) test-unit test-integration test-asan
+	$(MAKE) test-unit test-integration test-asan test-fuzz
 
 test-unit: $(UNIT_REL)
 	@set -e; for t in $(UNIT_REL); do echo "== $$t"; $$t; done

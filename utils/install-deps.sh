@@ -3,7 +3,7 @@
 # usage: install-deps.sh build|test
 set -e
 BUILD_PKGS="gcc make pkg-config python3 liblua5.1-0-dev liblzf-dev libjemalloc-dev lua-cjson-dev lua-bitop-dev libmd-dev"
-TEST_PKGS="$BUILD_PKGS libcmocka-dev python3-pytest python3-redis python3-hypothesis redis-server redis-tools"
+TEST_PKGS="$BUILD_PKGS libcmocka-dev python3-pytest python3-redis python3-hypothesis redis-server redis-tools clang libclang-rt-14-dev"
 case "$1" in
   build) want="$BUILD_PKGS" ;;
   test)  want="$TEST_PKGS" ;;

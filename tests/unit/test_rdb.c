@@ -1,0 +1,856 @@
+/* Unit tests for the RDB object codec (rdb.c) and the legacy blob converters
+ * (rdb_legacy.c), against the recorded DUMP payloads of real servers
+ * (../shared/vectors) and against truncated, oversized and bit-flipped input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <limits.h>
+
+#include "crc64.h"
+#include "dstr.h"
+#include "listpack.h"
+#include "object.h"
+#include "rdb.h"
+#include "rdb_legacy.h"
+#include "rio.h"
+#include "zmalloc.h"
+
+#include "test_vectors.h"
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+/* Payload = body + version (LE) + CRC-64 (LE). zmalloc'ed; *len set. */
+static unsigned char *makePayload(const void *body, size_t blen, unsigned version, size_t *len) {
+    unsigned char *p = zmalloc(blen + 10);
+    if (blen) memcpy(p, body, blen);
+    p[blen] = (unsigned char)version;
+    p[blen + 1] = (unsigned char)(version >> 8);
+    uint64_t crc = crc64(0, p, blen + 2);
+    for (int i = 0; i < 8; i++) p[blen + 2 + i] = (unsigned char)(crc >> (8 * i));
+    *len = blen + 10;
+    return p;
+}
+
+/* Decode a payload expected to hold a string; returns its bytes (dstr) or NULL. */
+static int decode(const unsigned char *p, size_t len, obj **o) {
+    rdbLoadCtx ctx = {0};
+    int rc = rdbDecodePayload(p, len, 1, o, &ctx);
+    if (rc == RDB_PAYLOAD_OK) assert_non_null(*o);
+    else assert_null(*o);
+    return rc;
+}
+
+static dstr stringValue(const obj *o) {
+    char buf[32];
+    size_t len;
+    assert_int_equal(o->type, OBJ_STRING);
+    const char *p = objStringBytes(o, buf, &len);
+    return dstrnewlen(p, len);
+}
+
+/* The expected GET reply of a vector as bytes (string vectors store it in
+ * "expect", or "expect_digest" for the 600 KB values, checked separately). */
+static unsigned char *expectBytes(const jval *v, size_t *len) {
+    jval *e = jget(v, "expect");
+    if (!e) return NULL;
+    return jbytes(e, len);
+}
+
+/* Payload of a vector: dump_hex or the .bin dump_file next to the json. */
+static unsigned char *vectorPayload(const char *folder, const jval *v, size_t *len) {
+    const char *hex = jstr(v, "dump_hex");
+    if (hex) return unhex(hex, len);
+    const char *file = jstr(v, "dump_file");
+    assert_non_null(file);
+    char rel[512];
+    snprintf(rel, sizeof(rel), "%s/%s", folder, file);
+    return readVectorFile(rel, len);
+}
+
+static int vectorVersion(const unsigned char *p, size_t len) { return p[len - 10] | (p[len - 9] << 8); }
+
+/* ---- string vectors ------------------------------------------------------------- */
+
+/* Every string vector of a folder: decodes with the recorded value and
+ * encoding; DUMP of the decoded value with the same version stamp gives the
+ * recorded bytes (object bytes are reproducible for strings); and, when the
+ * vector records a Redis 7.0.15 re-DUMP, the version-10 payload equals it. */
+static void checkStringFolder(const char *folder) {
+    char rel[256];
+    snprintf(rel, sizeof(rel), "%s/strings.json", folder);
+    jval *arr = loadVectors(rel);
+    assert_true(arr->t == J_ARR && arr->n >= 10);
+    for (size_t i = 0; i < arr->n; i++) {
+        const jval *v = arr->items[i];
+        const char *name = jstr(v, "name");
+        size_t plen, elen = 0;
+        unsigned char *payload = vectorPayload(folder, v, &plen);
+        obj *o = NULL;
+        if (decode(payload, plen, &o) != RDB_PAYLOAD_OK) fail_msg("%s/%s does not decode", folder, name);
+        dstr got = stringValue(o);
+        unsigned char *want = expectBytes(v, &elen);
+        if (want) {
+            if (dstrlen(got) != elen || memcmp(got, want, elen)) fail_msg("%s/%s: wrong value", folder, name);
+            zfree(want);
+        } else {
+            jval *dg = jget(v, "expect_digest");
+            assert_non_null(dg);
+            assert_int_equal(dstrlen(got), (size_t)jget(dg, "length")->num);
+        }
+        const char *enc = jstr(v, "encoding_after_restore");
+        if (enc && strcmp(enc, objEncodingName(o->encoding)))
+            fail_msg("%s/%s: encoding %s, want %s", folder, name, objEncodingName(o->encoding), enc);
+        /* same object bytes with the same footer version */
+        int ver = vectorVersion(payload, plen);
+        dstr again = rdbCreatePayload(o, ver, NULL);
+        assert_non_null(again);
+        if (dstrlen(again) != plen || memcmp(again, payload, plen))
+            fail_msg("%s/%s: DUMP bytes differ from the recorded payload", folder, name);
+        dstrfree(again);
+        const char *redump = jstr(v, "redump_after_restore_hex");
+        if (redump) {
+            size_t rlen;
+            unsigned char *r = unhex(redump, &rlen);
+            dstr ten = rdbCreatePayload(o, 10, NULL);
+            if (dstrlen(ten) != rlen || memcmp(ten, r, rlen))
+                fail_msg("%s/%s: version-10 DUMP differs from Redis 7.0.15's re-DUMP", folder, name);
+            dstrfree(ten);
+            zfree(r);
+        }
+        dstrfree(got);
+        objDecrRef(o);
+        zfree(payload);
+    }
+    jfree(arr);
+}
+
+static void test_strings_redis70(void **state) { (void)state; checkStringFolder("redis-7.0.15"); }
+static void test_strings_valkey(void **state) { (void)state; checkStringFolder("valkey-55bbbe0"); }
+static void test_strings_redis62(void **state) { (void)state; checkStringFolder("redis-6.2.16"); }
+static void test_strings_legacy(void **state) { (void)state; checkStringFolder("legacy-rdb-assets"); }
+
+/* ---- encodings chosen by the writer ------------------------------------------- */
+
+static void test_string_writer_forms(void **state) {
+    (void)state;
+    static const struct { const char *value; unsigned char form; } cases[] = {
+        {"0", 0xc0}, {"-128", 0xc0}, {"127", 0xc0}, {"128", 0xc1}, {"-32768", 0xc1}, {"32768", 0xc2},
+        {"-2147483648", 0xc2}, {"2147483647", 0xc2}, {"2147483648", 0x0a}, {"007", 0x03}, {"-0", 0x02},
+        {"+5", 0x02}, {"", 0x00}, {"aaaaaaaaaaaaaaaaaaaa", 0x14}, {"aaaaaaaaaaaaaaaaaaaaa", 0xc3},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        obj *o = objCreateString(cases[i].value, strlen(cases[i].value));
+        dstr p = rdbCreatePayload(o, 10, NULL);
+        assert_int_equal((unsigned char)p[0], RDB_TYPE_STRING);
+        if ((unsigned char)p[1] != cases[i].form) fail_msg("%s: form %02x", cases[i].value, (unsigned char)p[1]);
+        obj *back = NULL;
+        assert_int_equal(decode((unsigned char *)p, dstrlen(p), &back), RDB_PAYLOAD_OK);
+        dstr s = stringValue(back);
+        assert_int_equal(dstrlen(s), strlen(cases[i].value));
+        assert_memory_equal(s, cases[i].value, dstrlen(s));
+        dstrfree(s);
+        objDecrRef(back);
+        objDecrRef(o);
+        dstrfree(p);
+    }
+    /* ENC_INT beyond int32 is written as raw decimal text */
+    obj *o = objCreateStringFromLongLong(LLONG_MIN);
+    dstr p = rdbCreatePayload(o, 10, NULL);
+    assert_int_equal((unsigned char)p[1], 20);
+    assert_memory_equal(p + 2, "-9223372036854775808", 20);
+    assert_int_equal(dstrlen(p), 2 + 20 + 10);
+    dstrfree(p);
+    objDecrRef(o);
+}
+
+/* ---- footer: length, versions, CRC --------------------------------------------- */
+
+static void test_versions_and_crc(void **state) {
+    (void)state;
+    static const unsigned char body[] = {0x00, 0x05, 'h', 'e', 'l', 'l', 'o'};
+    for (unsigned ver = 0; ver < 300; ver++) {
+        size_t len;
+        unsigned char *p = makePayload(body, sizeof(body), ver, &len);
+        obj *o = NULL;
+        int want = (ver <= 13 || ver == 80 || ver == 81) ? RDB_PAYLOAD_OK : RDB_PAYLOAD_BAD_CHECKSUM;
+        if (decode(p, len, &o) != want) fail_msg("version %u", ver);
+        assert_int_equal(rdbVersionAccepted(ver), want == RDB_PAYLOAD_OK);
+        objDecrRef(o);
+        zfree(p);
+    }
+    /* the recorded "hello" payload; a zero CRC; every length below 10 */
+    size_t len;
+    unsigned char *p = unhex("000568656c6c6f0a006372df766534200a", &len);
+    obj *o = NULL;
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_OK);
+    objDecrRef(o);
+    for (size_t n = 0; n < len; n++) assert_int_equal(decode(p, n, &o), RDB_PAYLOAD_BAD_CHECKSUM);
+    memset(p + len - 8, 0, 8);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_CHECKSUM);
+    zfree(p);
+    /* without CRC checking (fuzzing), the same body decodes */
+    p = unhex("000568656c6c6f0a000000000000000000", &len);
+    assert_int_equal(rdbDecodePayload(p, len, 0, &o, NULL), RDB_PAYLOAD_OK);
+    objDecrRef(o);
+    zfree(p);
+}
+
+/* The recorded quirks: footer bytes read as object data, trailing bytes ignored. */
+static void test_footer_quirks(void **state) {
+    (void)state;
+    size_t len;
+    obj *o = NULL;
+    unsigned char *p = unhex("000568656c0a00d06b9f97044ab97a", &len);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_OK);
+    dstr s = stringValue(o);
+    assert_int_equal(dstrlen(s), 5);
+    assert_memory_equal(s, "hel\x0a\x00", 5);
+    dstrfree(s);
+    objDecrRef(o);
+    zfree(p);
+    p = unhex("003f68656c0a00d2d5b7212e085ca5", &len);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT);
+    zfree(p);
+    p = unhex("000568656c6c6f4a554e4b0a002272b142e2982c09", &len);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_OK);
+    s = stringValue(o);
+    assert_int_equal(dstrlen(s), 5);
+    assert_memory_equal(s, "hello", 5);
+    dstrfree(s);
+    objDecrRef(o);
+    zfree(p);
+    /* an exactly-10-byte payload: the version byte is read as the type */
+    p = makePayload(NULL, 0, 0, &len);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_OK); /* type 0, string from the CRC bytes */
+    objDecrRef(o);
+    zfree(p);
+}
+
+/* Types: unknown, module, numbering-dependent, unregistered. */
+static void test_types(void **state) {
+    (void)state;
+    for (int t = 0; t < 256; t++) {
+        unsigned char body[] = {(unsigned char)t, 0x01, 'x'};
+        int versions[] = {9, 10, 12, 80};
+        for (size_t k = 0; k < 4; k++) {
+            size_t len;
+            unsigned char *p = makePayload(body, sizeof(body), (unsigned)versions[k], &len);
+            obj *o = NULL;
+            rdbLoadCtx ctx = {0};
+            int rc = rdbDecodePayload(p, len, 1, &o, &ctx);
+            if (t == RDB_TYPE_STRING) {
+                assert_int_equal(rc, RDB_PAYLOAD_OK);
+                objDecrRef(o);
+            } else if (t > RDB_TYPE_MAX_COMMON || t == 6 || t == 7 || t == 8) {
+                assert_int_equal(rc, RDB_PAYLOAD_BAD_FORMAT);
+                assert_non_null(ctx.err);
+                assert_int_equal(ctx.unsupported, 1);
+                assert_int_equal(ctx.rdbtype, t);
+                assert_int_equal(ctx.rdbver, versions[k]);
+            } else {
+                /* collection types: whatever is registered, a 1-byte body never decodes */
+                assert_int_equal(rc, RDB_PAYLOAD_BAD_FORMAT);
+            }
+            zfree(p);
+        }
+    }
+    assert_string_equal(rdbTypeName(25, 12), "HASH_LISTPACK_EX");
+    assert_string_equal(rdbTypeName(22, 80), "HASH_2 (Valkey)");
+    assert_string_equal(rdbTypeName(22, 11), "unknown");
+    assert_string_equal(rdbTypeName(18, 9), "LIST_QUICKLIST_2");
+}
+
+/* ---- truncated, oversized, bit-flipped --------------------------------------------- */
+
+/* Small string vectors of the Redis 7.0.15 folder (payload <= 2 KB). */
+static size_t smallVectors(unsigned char **out, size_t *lens, size_t max) {
+    jval *arr = loadVectors("redis-7.0.15/strings.json");
+    size_t n = 0;
+    for (size_t i = 0; i < arr->n && n < max; i++) {
+        const char *hex = jstr(arr->items[i], "dump_hex");
+        if (!hex || strlen(hex) > 4096) continue;
+        out[n] = unhex(hex, &lens[n]);
+        n++;
+    }
+    jfree(arr);
+    return n;
+}
+
+static void test_truncated(void **state) {
+    (void)state;
+    unsigned char *vec[64];
+    size_t lens[64];
+    size_t n = smallVectors(vec, lens, 64);
+    assert_true(n > 20);
+    for (size_t i = 0; i < n; i++) {
+        size_t objlen = lens[i] - 10;
+        for (size_t cut = 0; cut < objlen; cut++) {
+            size_t plen;
+            unsigned char *p = makePayload(vec[i], cut, 10, &plen);
+            obj *o = NULL;
+            int rc = decode(p, plen, &o);
+            /* more than the 10 footer bytes missing: can never decode */
+            if (objlen - cut > 10 && rc != RDB_PAYLOAD_BAD_FORMAT)
+                fail_msg("vector %zu cut at %zu decoded", i, cut);
+            objDecrRef(o);
+            zfree(p);
+        }
+        zfree(vec[i]);
+    }
+}
+
+static void test_oversized(void **state) {
+    (void)state;
+    static const char *bodies[] = {
+        "003f",                      /* 63 bytes claimed, none there */
+        "0080ffffffff",              /* 4 GB raw */
+        "0081ffffffffffffffff",      /* 2^64-1 raw */
+        "00817fffffffffffffff",      /* 2^63-1 raw */
+        "00c3" "0a" "80ffffffff" "00000000000000000000", /* LZF: U = 4 GB from 10 bytes */
+        "00c3" "80ffffffff" "0a" "00",                /* LZF: C = 4 GB */
+        "00c3" "02" "81ffffffffffffffff" "0000",      /* LZF: U = 2^64-1 */
+        "00c3" "00" "05",                             /* LZF: C = 0, U = 5 */
+        "00c3" "03" "05" "016162",                    /* LZF literal shorter than U */
+        "00c3" "03" "02" "e0ff00",                    /* LZF back reference before the start */
+        "00c4",                                       /* string encoding 4 */
+        "00ff",                                       /* string encoding 63 */
+        "0082",                                       /* invalid length prefix */
+        "00c1",                                       /* int16 with no bytes */
+    };
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+        size_t blen, plen;
+        unsigned char *b = unhex(bodies[i], &blen);
+        unsigned char *p = makePayload(b, blen, 10, &plen);
+        obj *o = NULL;
+        int rc = decode(p, plen, &o);
+        if (i == 13) { /* int16 reads the 2 version bytes: 0x000a = 10 */
+            assert_int_equal(rc, RDB_PAYLOAD_OK);
+            dstr s = stringValue(o);
+            assert_int_equal(dstrlen(s), 2);
+            assert_memory_equal(s, "10", 2);
+            dstrfree(s);
+            objDecrRef(o);
+        } else if (rc != RDB_PAYLOAD_BAD_FORMAT) {
+            fail_msg("body %s decoded", bodies[i]);
+        }
+        zfree(b);
+        zfree(p);
+    }
+}
+
+/* Every single-bit flip: with the original CRC always refused; with the CRC
+ * recomputed, either refused or decoded to a value that round-trips. */
+static void test_bit_flips(void **state) {
+    (void)state;
+    unsigned char *vec[64];
+    size_t lens[64];
+    size_t n = smallVectors(vec, lens, 64);
+    size_t decoded = 0, refused = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t objlen = lens[i] - 10;
+        size_t bits = (objlen > 200 ? 200 : objlen) * 8;
+        for (size_t bit = 0; bit < bits; bit++) {
+            unsigned char *m = zmalloc(lens[i]);
+            memcpy(m, vec[i], lens[i]);
+            m[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+            obj *o = NULL;
+            assert_int_equal(decode(m, lens[i], &o), RDB_PAYLOAD_BAD_CHECKSUM);
+            size_t plen;
+            unsigned char *p = makePayload(m, objlen, 10, &plen);
+            int rc = decode(p, plen, &o);
+            if (rc == RDB_PAYLOAD_OK) {
+                decoded++;
+                dstr v = stringValue(o);
+                dstr again = rdbCreatePayload(o, 10, NULL);
+                obj *o2 = NULL;
+                assert_int_equal(decode((unsigned char *)again, dstrlen(again), &o2), RDB_PAYLOAD_OK);
+                dstr v2 = stringValue(o2);
+                assert_int_equal(dstrlen(v), dstrlen(v2));
+                if (dstrlen(v)) assert_memory_equal(v, v2, dstrlen(v));
+                dstrfree(v);
+                dstrfree(v2);
+                dstrfree(again);
+                objDecrRef(o);
+                objDecrRef(o2);
+            } else {
+                assert_int_equal(rc, RDB_PAYLOAD_BAD_FORMAT);
+                refused++;
+            }
+            zfree(p);
+            zfree(m);
+        }
+        zfree(vec[i]);
+    }
+    assert_true(decoded > 0 && refused > 0);
+}
+
+/* ---- helpers for loaders --------------------------------------------------------- */
+
+static void test_load_count_and_blob(void **state) {
+    (void)state;
+    rio r;
+    uint64_t n;
+    unsigned char in1[] = {0x03, 1, 2, 3};
+    rioInitReader(&r, in1, sizeof(in1));
+    assert_int_equal(rdbLoadCount(&r, &n, 1, 0), RIO_OK);
+    assert_int_equal(n, 3);
+    rioInitReader(&r, in1, sizeof(in1));
+    assert_int_equal(rdbLoadCount(&r, &n, 2, 0), RIO_ERR); /* 3 * 2 > 3 bytes left */
+    unsigned char in2[] = {0x00};
+    rioInitReader(&r, in2, 1);
+    assert_int_equal(rdbLoadCount(&r, &n, 1, 0), RIO_ERR);
+    rioInitReader(&r, in2, 1);
+    assert_int_equal(rdbLoadCount(&r, &n, 1, 1), RIO_OK);
+    assert_int_equal(n, 0);
+    unsigned char in3[] = {0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    rioInitReader(&r, in3, sizeof(in3));
+    assert_int_equal(rdbLoadCount(&r, &n, 1, 0), RIO_ERR);
+    unsigned char in4[] = {0x03, 'a', 'b', 'c'};
+    size_t len;
+    rdbLoadCtx ctx = {0};
+    rioInitReader(&r, in4, sizeof(in4));
+    unsigned char *b = rdbLoadBlob(&r, &ctx, &len);
+    assert_non_null(b);
+    assert_int_equal(len, 3);
+    assert_memory_equal(b, "abc", 3);
+    zfree(b);
+    rioInitReader(&r, in2, 1);
+    assert_null(rdbLoadBlob(&r, &ctx, &len));
+    /* max_string_len: checked before allocating, raw and LZF (on U) */
+    ctx.max_string_len = 2;
+    rioInitReader(&r, in4, sizeof(in4));
+    assert_null(rdbLoadBlob(&r, &ctx, &len));
+    ctx.max_string_len = 3;
+    rioInitReader(&r, in4, sizeof(in4));
+    b = rdbLoadBlob(&r, &ctx, &len);
+    assert_non_null(b);
+    zfree(b);
+    /* the recorded 600 KB LZF string: refused under a limit, fine at its size */
+    jval *arr = loadVectors("redis-7.0.15/strings.json");
+    for (size_t i = 0; i < arr->n; i++) {
+        if (strcmp(jstr(arr->items[i], "name"), "compressible_600k")) continue;
+        size_t plen;
+        unsigned char *p = unhex(jstr(arr->items[i], "dump_hex"), &plen);
+        obj *o = NULL;
+        rdbLoadCtx lim = {.max_string_len = 614399};
+        assert_int_equal(rdbDecodePayload(p, plen, 1, &o, &lim), RDB_PAYLOAD_BAD_FORMAT);
+        assert_string_equal(lim.err, "string longer than the limit");
+        lim.max_string_len = 614400;
+        assert_int_equal(rdbDecodePayload(p, plen, 1, &o, &lim), RDB_PAYLOAD_OK);
+        objDecrRef(o);
+        zfree(p);
+    }
+    jfree(arr);
+}
+
+/* ---- legacy blobs: ziplist / zipmap -> listpack, listpack validation ------------ */
+
+/* The blobs of a payload: one RDB string for types 9-13, 16, 17, 20; the
+ * node strings of 14 (len + strings) and 18 (len + (container, string)). */
+typedef struct blobs {
+    int type;
+    size_t n;
+    unsigned char *b[64];
+    size_t len[64];
+    int plain[64]; /* type 18: PLAIN node (container 1), not a listpack */
+} blobs;
+
+static void payloadBlobs(const unsigned char *p, size_t len, blobs *out) {
+    rio r;
+    rioInitReader(&r, p, len - 10);
+    int type;
+    assert_int_equal(rdbLoadObjectType(&r, &type), RIO_OK);
+    out->type = type;
+    out->n = 0;
+    uint64_t nodes = 1, container = 2;
+    if (type == 14 || type == 18) assert_int_equal(rioReadLen(&r, &nodes, NULL), RIO_OK);
+    assert_true(nodes <= 64);
+    for (uint64_t i = 0; i < nodes; i++) {
+        if (type == 18) assert_int_equal(rioReadLen(&r, &container, NULL), RIO_OK);
+        dstr s = rioReadString(&r);
+        assert_non_null(s);
+        out->plain[out->n] = (type == 18 && container == 1);
+        out->len[out->n] = dstrlen(s);
+        out->b[out->n] = zmalloc(dstrlen(s) + 1);
+        memcpy(out->b[out->n], s, dstrlen(s));
+        out->n++;
+        dstrfree(s);
+    }
+}
+
+static void freeBlobs(blobs *b) {
+    for (size_t i = 0; i < b->n; i++) zfree(b->b[i]);
+    b->n = 0;
+}
+
+static int blobKind(int type) {
+    switch (type) {
+    case 10: case 14: case 18: return RDB_BLOB_LIST;
+    case 9: case 13: case 16: return RDB_BLOB_HASH;
+    case 12: case 17: return RDB_BLOB_ZSET;
+    case 20: return RDB_BLOB_SET;
+    default: return -1;
+    }
+}
+
+/* Convert/validate every blob of every payload of a vector file whose type is
+ * a ziplist, zipmap or listpack one. When the vector records Redis 7.0.15's
+ * re-DUMP as a listpack type with the same number of blobs, the converted
+ * listpacks must be byte-identical to it. Returns the number of blobs checked. */
+static size_t compared_with_redis; /* converted listpacks byte-compared with Redis's */
+
+static size_t checkBlobFile(const char *rel, const char *folder) {
+    jval *arr = loadVectors(rel);
+    size_t checked = 0;
+    for (size_t i = 0; i < arr->n; i++) {
+        const jval *v = arr->items[i];
+        if (!jstr(v, "dump_hex") && !jstr(v, "dump_file")) continue;
+        const char *reply = NULL;
+        jval *rr = jget(v, "restore_reply");
+        if (rr) reply = jstr(rr, "status");
+        if (rr && !reply) continue; /* refused: refused.json covers those */
+        size_t plen;
+        unsigned char *p = vectorPayload(folder, v, &plen);
+        blobs b;
+        int type = p[0];
+        int kind = blobKind(type);
+        if (kind < 0) {
+            zfree(p);
+            continue;
+        }
+        payloadBlobs(p, plen, &b);
+        blobs redump = {0};
+        const char *rh = jstr(v, "redump_after_restore_hex");
+        size_t rlen = 0;
+        unsigned char *rp = rh ? unhex(rh, &rlen) : NULL;
+        if (rp && blobKind(rp[0]) >= 0) payloadBlobs(rp, rlen, &redump);
+        for (size_t k = 0; k < b.n; k++) {
+            size_t entries = 0;
+            unsigned char *lp = NULL;
+            if (type == 9) lp = rdbZipmapToListpack(b.b[k], b.len[k], &entries);
+            else if (type >= 10 && type <= 14) lp = rdbZiplistToListpack(b.b[k], b.len[k], kind, &entries);
+            if (b.plain[k]) continue;
+            if (type >= 16) {
+                if (!rdbValidateListpackBlob(b.b[k], b.len[k], kind, &entries))
+                    fail_msg("%s %s: listpack %zu refused", rel, jstr(v, "name"), k);
+            } else {
+                if (!lp) fail_msg("%s %s: blob %zu not converted", rel, jstr(v, "name"), k);
+                if (redump.n == b.n && redump.type >= 16) {
+                    if (lpBytes(lp) != redump.len[k] || memcmp(lp, redump.b[k], redump.len[k]))
+                        fail_msg("%s %s: listpack %zu differs from Redis 7.0.15's", rel, jstr(v, "name"), k);
+                    compared_with_redis++;
+                }
+                lpFree(lp);
+            }
+            assert_true(entries > 0);
+            checked++;
+        }
+        freeBlobs(&b);
+        freeBlobs(&redump);
+        zfree(rp);
+        zfree(p);
+    }
+    jfree(arr);
+    return checked;
+}
+
+static void test_legacy_vectors(void **state) {
+    (void)state;
+    static const char *files[] = {"lists", "hashes", "zsets", "sets"};
+    static const char *folders[] = {"redis-6.2.16", "legacy-rdb-assets", "redis-7.0.15", "valkey-55bbbe0"};
+    size_t total = 0;
+    for (size_t f = 0; f < 4; f++) {
+        for (size_t k = 0; k < 4; k++) {
+            char rel[256];
+            snprintf(rel, sizeof(rel), "%s/%s.json", folders[f], files[k]);
+            total += checkBlobFile(rel, folders[f]);
+        }
+    }
+    fprintf(stderr, "blobs checked: %zu, byte-compared with Redis 7.0.15: %zu\n", total, compared_with_redis);
+    assert_true(total > 50);
+    assert_true(compared_with_redis > 20);
+}
+
+/* refused.json: every ziplist/zipmap/listpack payload Redis refuses is refused. */
+static void test_legacy_refused(void **state) {
+    (void)state;
+    jval *arr = loadVectors("legacy-rdb-assets/refused.json");
+    size_t checked = 0;
+    for (size_t i = 0; i < arr->n; i++) {
+        size_t plen;
+        unsigned char *p = unhex(jstr(arr->items[i], "dump_hex"), &plen);
+        int type = p[0], kind = blobKind(type);
+        if (kind >= 0 && type != 18) {
+            rio r;
+            rioInitReader(&r, p, plen - 10);
+            int t;
+            rdbLoadObjectType(&r, &t);
+            uint64_t nodes = 1;
+            if (type == 14) rioReadLen(&r, &nodes, NULL);
+            int all_ok = nodes > 0;
+            for (uint64_t k = 0; k < nodes && all_ok; k++) {
+                dstr s = rioReadString(&r);
+                if (!s) { all_ok = 0; break; }
+                size_t entries;
+                unsigned char *lp = NULL;
+                int ok;
+                if (type == 9) ok = (lp = rdbZipmapToListpack((unsigned char *)s, dstrlen(s), &entries)) != NULL;
+                else if (type <= 14) ok = (lp = rdbZiplistToListpack((unsigned char *)s, dstrlen(s), kind, &entries)) != NULL;
+                else ok = rdbValidateListpackBlob((unsigned char *)s, dstrlen(s), kind, &entries);
+                lpFree(lp);
+                dstrfree(s);
+                if (!ok) all_ok = 0;
+            }
+            if (all_ok) fail_msg("refused vector %s accepted", jstr(arr->items[i], "name"));
+            checked++;
+        }
+        zfree(p);
+    }
+    jfree(arr);
+    assert_true(checked >= 10);
+}
+
+/* Hand-built blobs: duplicates, odd counts, bad scores, order. */
+static unsigned char *zl(const char *const *items, size_t n) {
+    /* ziplist of short strings (6-bit lengths) */
+    size_t size = 11;
+    for (size_t i = 0; i < n; i++) size += 2 + strlen(items[i]);
+    unsigned char *z = zcalloc(size);
+    size_t pos = 10, prev = 0, last = 10;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(items[i]);
+        last = pos;
+        z[pos] = (unsigned char)prev;
+        z[pos + 1] = (unsigned char)l;
+        memcpy(z + pos + 2, items[i], l);
+        prev = 2 + l;
+        pos += prev;
+    }
+    z[pos] = 0xff;
+    z[0] = (unsigned char)size;
+    z[4] = (unsigned char)last;
+    z[8] = (unsigned char)n;
+    return z;
+}
+
+static int zlConverts(int kind, const char *const *items, size_t n) {
+    unsigned char *z = zl(items, n);
+    size_t size = 11;
+    for (size_t i = 0; i < n; i++) size += 2 + strlen(items[i]);
+    size_t entries;
+    unsigned char *lp = rdbZiplistToListpack(z, size, kind, &entries);
+    int ok = lp != NULL;
+    if (ok) assert_int_equal(entries, n);
+    lpFree(lp);
+    zfree(z);
+    return ok;
+}
+
+static void test_legacy_rules(void **state) {
+    (void)state;
+    const char *list[] = {"a", "a", "7"};
+    assert_true(zlConverts(RDB_BLOB_LIST, list, 3));
+    assert_false(zlConverts(RDB_BLOB_LIST, list, 0)); /* empty */
+    const char *hash_ok[] = {"f1", "v", "f2", "v"};
+    assert_true(zlConverts(RDB_BLOB_HASH, hash_ok, 4));
+    assert_false(zlConverts(RDB_BLOB_HASH, hash_ok, 3)); /* odd */
+    const char *hash_dup[] = {"f1", "v", "f2", "v", "f1", "w"};
+    assert_false(zlConverts(RDB_BLOB_HASH, hash_dup, 6));
+    const char *hash_valdup[] = {"f1", "f2", "f2", "f1"}; /* values may repeat fields' text */
+    assert_true(zlConverts(RDB_BLOB_HASH, hash_valdup, 4));
+    const char *set_dup[] = {"1", "2", "1"};
+    assert_false(zlConverts(RDB_BLOB_SET, set_dup, 3));
+    assert_true(zlConverts(RDB_BLOB_SET, set_dup, 2));
+    const char *z_ok[] = {"a", "1", "b", "1", "a1", "2.5", "x", "inf"};
+    assert_true(zlConverts(RDB_BLOB_ZSET, z_ok, 8));
+    const char *z_dup[] = {"a", "1", "b", "2", "a", "3"};
+    assert_false(zlConverts(RDB_BLOB_ZSET, z_dup, 6));
+    const char *z_nan[] = {"a", "nan"};
+    assert_false(zlConverts(RDB_BLOB_ZSET, z_nan, 2));
+    const char *z_text[] = {"a", "1x"};
+    assert_false(zlConverts(RDB_BLOB_ZSET, z_text, 2));
+    const char *z_order[] = {"a", "2", "b", "1"};
+    assert_false(zlConverts(RDB_BLOB_ZSET, z_order, 4));
+    const char *z_tie[] = {"b", "1", "a", "1"};
+    assert_false(zlConverts(RDB_BLOB_ZSET, z_tie, 4));
+    /* ziplist structure errors: zlbytes, zltail, zllen */
+    const char *two[] = {"ab", "cd"};
+    unsigned char *z = zl(two, 2);
+    size_t size = 11 + 8, entries;
+    z[4] ^= 1;
+    assert_null(rdbZiplistToListpack(z, size, RDB_BLOB_LIST, &entries));
+    z[4] ^= 1;
+    z[8] = 3;
+    assert_null(rdbZiplistToListpack(z, size, RDB_BLOB_LIST, &entries));
+    z[8] = 2;
+    assert_null(rdbZiplistToListpack(z, size - 1, RDB_BLOB_LIST, &entries));
+    unsigned char *lp = rdbZiplistToListpack(z, size, RDB_BLOB_LIST, &entries);
+    assert_non_null(lp);
+    lpFree(lp);
+    zfree(z);
+
+    /* listpack: a string "7" and the integer 7 are the same member */
+    unsigned char lpbuf[] = {0x0b, 0, 0, 0, 0x02, 0x00, 0x81, '7', 0x02, 0x07, 0x01, 0xff};
+    lpbuf[0] = sizeof(lpbuf);
+    assert_true(lpValidateIntegrity(lpbuf, sizeof(lpbuf), 1, NULL, NULL));
+    assert_false(rdbValidateListpackBlob(lpbuf, sizeof(lpbuf), RDB_BLOB_SET, &entries));
+    assert_true(rdbValidateListpackBlob(lpbuf, sizeof(lpbuf), RDB_BLOB_LIST, &entries));
+    assert_int_equal(entries, 2);
+    assert_false(rdbValidateListpackBlob(lpbuf, sizeof(lpbuf), 9, &entries)); /* unknown kind */
+    unsigned char empty[] = {0x07, 0, 0, 0, 0, 0, 0xff};
+    assert_false(rdbValidateListpackBlob(empty, sizeof(empty), RDB_BLOB_LIST, &entries));
+    /* header count wrong: refused (Redis accepts it unless sanitizing) */
+    lpbuf[4] = 3;
+    assert_false(rdbValidateListpackBlob(lpbuf, sizeof(lpbuf), RDB_BLOB_LIST, &entries));
+
+    /* zipmap: duplicates, empty */
+    unsigned char zm_dup[] = {2, 1, 'a', 1, 0, 'x', 1, 'a', 1, 0, 'y', 0xff};
+    assert_null(rdbZipmapToListpack(zm_dup, sizeof(zm_dup), &entries));
+    zm_dup[7] = 'b';
+    lp = rdbZipmapToListpack(zm_dup, sizeof(zm_dup), &entries);
+    assert_non_null(lp);
+    assert_int_equal(entries, 4);
+    lpFree(lp);
+    unsigned char zm_empty[] = {0, 0xff};
+    assert_null(rdbZipmapToListpack(zm_empty, sizeof(zm_empty), &entries));
+}
+
+/* Valkey's type-20 set listpack with duplicate members (errors.json) is refused. */
+static void test_valkey_set_duplicates(void **state) {
+    (void)state;
+    jval *arr = loadVectors("valkey-55bbbe0/errors.json");
+    size_t found = 0;
+    for (size_t i = 0; i < arr->n; i++) {
+        const char *name = jstr(arr->items[i], "name");
+        if (!strstr(name, "dup")) continue;
+        jval *steps = jget(arr->items[i], "steps");
+        for (size_t s = 0; s < steps->n; s++) {
+            jval *cmd = jget(steps->items[s], "command");
+            if (strcasecmp(cmd->items[0]->s, "RESTORE")) continue;
+            size_t plen;
+            unsigned char *p = jbytes(cmd->items[3], &plen);
+            if (p[0] == 20) {
+                blobs b;
+                payloadBlobs(p, plen, &b);
+                assert_int_equal(b.n, 1);
+                assert_true(rdbValidateListpackBlob(b.b[0], b.len[0], RDB_BLOB_LIST, NULL));
+                assert_false(rdbValidateListpackBlob(b.b[0], b.len[0], RDB_BLOB_SET, NULL));
+                freeBlobs(&b);
+                found++;
+            }
+            zfree(p);
+        }
+    }
+    jfree(arr);
+    assert_true(found >= 1);
+}
+
+
+/* ---- registry: how a collection type plugs in ------------------------------------ */
+
+static int fake_calls;
+/* A loader for type 11 reading one RDB string and returning it as a string
+ * object (stands in for a collection loader). */
+static obj *fakeLoader(rio *r, int rdbtype, rdbLoadCtx *ctx) {
+    fake_calls++;
+    assert_int_equal(rdbtype, RDB_TYPE_SET_INTSET);
+    assert_int_equal(ctx->rdbtype, RDB_TYPE_SET_INTSET);
+    dstr s = rdbLoadString(r, ctx);
+    if (!s) {
+        ctx->err = "fake: no string";
+        return NULL;
+    }
+    return objCreateStringFromDstr(s);
+}
+/* A loader that "succeeds" after a failed read: the codec must refuse it. */
+static obj *lyingLoader(rio *r, int rdbtype, rdbLoadCtx *ctx) {
+    (void)rdbtype;
+    (void)ctx;
+    uint8_t b;
+    while (rioReadU8(r, &b) == RIO_OK) {
+    }
+    return objCreateString("x", 1);
+}
+static int fakeType(const obj *o, int target) {
+    (void)o;
+    return target >= 11 ? RDB_TYPE_SET_LISTPACK : -1;
+}
+static int fakeSave(rio *r, const obj *o, int rdbtype, int target) {
+    (void)o;
+    (void)target;
+    assert_int_equal(rdbtype, RDB_TYPE_SET_LISTPACK);
+    return rioWriteString(r, "abc", 3);
+}
+
+static void test_registry(void **state) {
+    (void)state;
+    static const unsigned char body[] = {RDB_TYPE_SET_INTSET, 0x02, 'o', 'k'};
+    size_t len;
+    unsigned char *p = makePayload(body, sizeof(body), 10, &len);
+    obj *o = NULL;
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT); /* not registered */
+    rdbRegisterLoader(RDB_TYPE_SET_INTSET, fakeLoader);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_OK);
+    assert_int_equal(fake_calls, 1);
+    dstr v = stringValue(o);
+    assert_int_equal(dstrlen(v), 2);
+    dstrfree(v);
+    objDecrRef(o);
+    rdbLoadCtx ctx = {.max_string_len = 1};
+    assert_int_equal(rdbDecodePayload(p, len, 1, &o, &ctx), RDB_PAYLOAD_BAD_FORMAT);
+    assert_string_equal(ctx.err, "fake: no string");
+    rdbRegisterLoader(RDB_TYPE_SET_INTSET, lyingLoader);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT);
+    rdbRegisterLoader(RDB_TYPE_SET_INTSET, NULL);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT);
+    rdbRegisterLoader(22, fakeLoader); /* numbering-dependent types are not registrable */
+    unsigned char b22[] = {22, 0x02, 'o', 'k'};
+    zfree(p);
+    p = makePayload(b22, sizeof(b22), 12, &len);
+    assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT);
+    zfree(p);
+
+    /* savers: an object type without one cannot be dumped; the type function
+     * decides per target version */
+    obj *list = objCreate(OBJ_LIST, ENC_LISTPACK, NULL);
+    const char *why = NULL;
+    assert_null(rdbCreatePayload(list, 10, &why));
+    assert_non_null(why);
+    rdbRegisterSaver(OBJ_LIST, fakeType, fakeSave);
+    assert_null(rdbCreatePayload(list, 10, NULL));
+    dstr d = rdbCreatePayload(list, 11, NULL);
+    assert_non_null(d);
+    assert_int_equal(dstrlen(d), 1 + 4 + 10);
+    assert_memory_equal(d, "\x14\x03" "abc\x0b\x00", 7);
+    assert_int_equal(rdbVerifyPayload((unsigned char *)d, dstrlen(d), 1, NULL), RDB_PAYLOAD_OK);
+    dstrfree(d);
+    rdbRegisterSaver(OBJ_LIST, NULL, NULL);
+    zfree(list); /* bare header: no value behind ptr */
+}
+
+int main(void) {
+    crc64Init();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strings_redis70),
+        cmocka_unit_test(test_strings_valkey),
+        cmocka_unit_test(test_strings_redis62),
+        cmocka_unit_test(test_strings_legacy),
+        cmocka_unit_test(test_string_writer_forms),
+        cmocka_unit_test(test_versions_and_crc),
+        cmocka_unit_test(test_footer_quirks),
+        cmocka_unit_test(test_types),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_oversized),
+        cmocka_unit_test(test_bit_flips),
+        cmocka_unit_test(test_load_count_and_blob),
+        cmocka_unit_test(test_legacy_vectors),
+        cmocka_unit_test(test_legacy_refused),
+        cmocka_unit_test(test_legacy_rules),
+        cmocka_unit_test(test_valkey_set_duplicates),
+        cmocka_unit_test(test_registry),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
