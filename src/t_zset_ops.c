@@ -10,8 +10,8 @@
  *   - results are built as a skiplist zset; a stored result is converted to a
  *     listpack when it fits the listpack limits; an empty result deletes the
  *     destination.
- * Redis also accepts plain SET keys as inputs (every member scoring 1): that
- * goes through zopSetInputAsZset() below, which does not support them yet. */
+ * Redis also accepts plain SET keys as inputs (every member scoring 1): those
+ * are read through zopSetInputAsZset() below. */
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -26,6 +26,7 @@
 #include "reply.h"
 #include "server.h"
 #include "siphash.h"
+#include "t_set.h"
 #include "t_zset.h"
 #include "t_zset_int.h"
 #include "util.h"
@@ -45,13 +46,17 @@ typedef struct {
     double weight;
 } zopsrc;
 
-/* A SET key given as input. Redis reads it as a zset whose members all score
- * 1. The set type is not available in this module yet, so this returns NULL
- * and the caller replies WRONGTYPE; when it is, build and return a temporary
- * bare zset object (owned by the caller) holding every member with score 1. */
+/* A SET key given as input: Redis reads it as a zset whose members all score
+ * 1. Returns a temporary bare skiplist zset (owned by the caller) holding a
+ * copy of every member with score 1. */
 static obj *zopSetInputAsZset(obj *set) {
-    (void)set;
-    return NULL;
+    obj *z = zsetCreateSkiplistObject(setTypeSize(set));
+    setIterator si;
+    setTypeInitIterator(&si, set);
+    dstr m;
+    while ((m = setTypeNextDstr(&si)) != NULL) zsetLoadAdd(z, m, 1.0);
+    setTypeResetIterator(&si);
+    return z;
 }
 
 static unsigned long srcLen(const zopsrc *s) { return s->zobj ? zsetLength(s->zobj) : 0; }
@@ -114,10 +119,6 @@ static void zopGeneric(client *c, dstr dstkey, int numkeys_idx, int op, int card
         if (o->type == OBJ_SET) {
             src[i].owned = zopSetInputAsZset(o);
             o = src[i].owned;
-            if (!o) {
-                replyErrorWrongType(c);
-                goto cleanup;
-            }
         } else if (o->type != OBJ_ZSET) {
             replyErrorWrongType(c);
             goto cleanup;

@@ -582,16 +582,25 @@ def test_setops(diff, enc, op):
     assert diff("EXISTS", "dst") == 0
 
 
-def test_setops_set_inputs_are_rejected_for_now(cairn):
-    # Redis accepts SET keys as inputs (score 1). Cairn does not yet: the set
-    # type is merged separately (see zopSetInputAsZset in t_zset_ops.c).
-    cairn.execute_command("ZADD", "z", "1", "a")
-    try:
-        cairn.execute_command("SADD", "set", "a")
-    except Exception:
-        return   # no set type at all in this build: nothing more to check
-    r = run(cairn, "ZUNION", "2", "z", "set")
-    assert r == ("error", "WRONGTYPE Operation against a key holding the wrong kind of value")
+def test_setops_accept_set_inputs(diff, enc):
+    """SET keys are read as zsets whose members all score 1 (intset, listpack and hashtable sets)."""
+    diff("ZADD", "z", "1", "a", "2.5", "b", "-3", "c", "7", "10")
+    diff("SADD", "iset", "10", "20", "30")
+    diff("SADD", "lset", "a", "b", "x")
+    diff("SADD", "hset", *["m%d" % i for i in range(300)] + ["a"])
+    diff("SET", "str", "v")
+    for sets in (("z", "iset"), ("z", "lset"), ("lset", "hset"), ("iset", "lset", "hset", "z"), ("lset",)):
+        n = str(len(sets))
+        for op in ("ZUNION", "ZINTER", "ZDIFF"):
+            r = diff(op, n, *sets, "WITHSCORES")
+            if op != "ZDIFF":
+                diff(op, n, *sets, "WEIGHTS", *["2"] * len(sets), "AGGREGATE", "MAX", "WITHSCORES")
+        for op in ("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"):
+            diff(op, "dst", n, *sets)
+            diff("ZRANGE", "dst", "0", "-1", "WITHSCORES")
+        diff("ZINTERCARD", n, *sets)
+    diff("ZUNION", "2", "z", "str")
+    diff("ZINTERCARD", "2", "lset", "str")
 
 
 def test_zintercard(diff, enc):
