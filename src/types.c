@@ -2,4 +2,6 @@
 
 /* Strings need no methods: object.c handles them itself. Collection and
  * stream types add their registration here. */
-void typesRegisterAll(void) {}
+void typesRegisterAll(void) {
+    streamTypeRegister();
+}

@@ -1,0 +1,136 @@
+/* t_stream: the STREAM type (OBJ_STREAM, encoding ENC_STREAM).
+ *
+ * The in-memory layout mirrors Redis 7 so that an RDB STREAM_LISTPACKS
+ * payload (RDB types 15, 19 and 21) maps onto it one to one.
+ *
+ * ---------------------------------------------------------------------------
+ * Stream IDs
+ *   A streamID is <ms>-<seq>, two unsigned 64-bit numbers. As a map key (the
+ *   node table and every PEL) it is 16 bytes big-endian: ms at offset 0..7,
+ *   seq at 8..15, so byte order = numeric order. This is also the key string
+ *   RDB writes for each listpack node ("master ID", 16 bytes).
+ *
+ * ---------------------------------------------------------------------------
+ * Nodes: stream->nodes maps the 16-byte master ID -> a listpack (listpack.h).
+ * The master ID is the ID of the first entry appended to that node. Every
+ * listpack holds, as listpack elements (integers stored as listpack ints):
+ *
+ *   master entry:
+ *     count          live (not deleted) entries in this node
+ *     deleted        entries flagged deleted in this node
+ *     num-fields     number of master fields
+ *     field_1 ... field_N   the field names of the node's first entry
+ *     0              master terminator
+ *   then each entry:
+ *     flags          bit 0 (1) DELETED, bit 1 (2) SAMEFIELDS
+ *     ms-diff        entry.ms  - master.ms   (as signed 64-bit, wraps)
+ *     seq-diff       entry.seq - master.seq  (as signed 64-bit, wraps)
+ *     if SAMEFIELDS: value_1 ... value_N      (fields are the master's)
+ *     else:          num-fields, field_1, value_1, ... field_n, value_n
+ *     lp-count       elements of this entry before lp-count:
+ *                    N + 3 with SAMEFIELDS, 2n + 4 without
+ *   lp-count lets readers walk a node backwards (XREVRANGE).
+ *
+ *   A new node is started when the tail node's bytes plus the new entry's
+ *   field and value lengths reach stream-node-max-bytes (0 = 1 GB), or when
+ *   its count + deleted reaches stream-node-max-entries (0 = no limit).
+ *   Deleting (XDEL, exact trimming inside a node) only sets the DELETED flag
+ *   and updates count/deleted; a node whose count drops to 0 is freed.
+ *
+ * ---------------------------------------------------------------------------
+ * Metadata (RDB STREAM_LISTPACKS_2/_3 fields): length (live entries), last_id
+ * (last ID ever generated, may be above the last live entry), first_id (first
+ * live entry, 0-0 when empty), max_deleted_entry_id (largest ID removed by
+ * XDEL), entries_added (entries ever added).
+ *
+ * Consumer groups: stream->cgroups (NULL until the first group) maps the group
+ * name -> streamCG. A group has last_id (last delivered), entries_read (-1 =
+ * unknown, SCG_INVALID_ENTRIES_READ), its PEL (16-byte ID -> streamNACK) and
+ * its consumers (name -> streamConsumer). A NACK is shared: the group PEL and
+ * the owning consumer's PEL point at the same streamNACK. The group PEL owns
+ * NACKs; consumer PELs only reference them.
+ */
+#ifndef CAIRN_T_STREAM_H
+#define CAIRN_T_STREAM_H
+#include <stddef.h>
+#include <stdint.h>
+#include "dstr.h"
+#include "omap.h"
+
+#define STREAM_ITEM_FLAG_NONE 0
+#define STREAM_ITEM_FLAG_DELETED (1 << 0)
+#define STREAM_ITEM_FLAG_SAMEFIELDS (1 << 1)
+#define STREAM_ID_KEYLEN 16
+#define STREAM_LISTPACK_MAX_SIZE (1 << 30)
+#define SCG_INVALID_ENTRIES_READ -1
+
+typedef struct streamID {
+    uint64_t ms;
+    uint64_t seq;
+} streamID;
+
+typedef struct stream {
+    omap *nodes;                   /* 16-byte master ID -> listpack */
+    uint64_t length;
+    streamID last_id;
+    streamID first_id;
+    streamID max_deleted_entry_id;
+    uint64_t entries_added;
+    omap *cgroups;                 /* group name -> streamCG*, NULL if none */
+} stream;
+
+typedef struct streamConsumer {
+    long long seen_time;           /* unix ms of the last attempted interaction */
+    long long active_time;         /* unix ms of the last successful one, -1 never (7.2) */
+    dstr name;
+    omap *pel;                     /* 16-byte ID -> streamNACK* (not owned) */
+} streamConsumer;
+
+typedef struct streamNACK {
+    long long delivery_time;       /* unix ms of the last delivery */
+    uint64_t delivery_count;
+    streamConsumer *consumer;      /* current owner */
+} streamNACK;
+
+typedef struct streamCG {
+    streamID last_id;
+    long long entries_read;        /* SCG_INVALID_ENTRIES_READ when unknown */
+    omap *pel;                     /* 16-byte ID -> streamNACK* (owned) */
+    omap *consumers;               /* name -> streamConsumer* (owned) */
+} streamCG;
+
+/* ---- IDs ----------------------------------------------------------------- */
+/* Write id as 16 big-endian bytes / read it back. */
+void streamEncodeID(unsigned char *buf, const streamID *id);
+void streamDecodeID(const unsigned char *buf, streamID *id);
+/* -1, 0, 1 as a <, ==, > b. */
+int streamCompareID(const streamID *a, const streamID *b);
+/* Next / previous ID; return -1 (id unchanged... set to 0-0 / max) at the ends. */
+int streamIncrID(streamID *id);
+int streamDecrID(streamID *id);
+
+/* ---- life cycle (also used by the RDB codec) ------------------------------ */
+/* New empty stream (no nodes, no groups, all IDs 0-0). */
+stream *streamNew(void);
+/* Free a stream with its listpacks, groups, consumers and NACKs. */
+void streamFree(stream *s);
+/* Deep copy (COPY). */
+stream *streamDup(const stream *s);
+/* Bytes used (MEMORY USAGE). */
+size_t streamMemUsage(const stream *s);
+/* New group `name` starting at `id` with entries_read; NULL if it exists. */
+streamCG *streamCreateCG(stream *s, const char *name, size_t namelen, const streamID *id, long long entries_read);
+streamCG *streamLookupCG(stream *s, const char *name, size_t namelen);
+/* New consumer; NULL if it exists. seen_time = now, active_time = -1. */
+streamConsumer *streamCreateConsumer(streamCG *cg, const char *name, size_t namelen, long long now);
+streamConsumer *streamLookupConsumer(streamCG *cg, const char *name, size_t namelen);
+/* New NACK owned by `consumer` (may be NULL), delivered now, count 1. */
+streamNACK *streamCreateNACK(streamConsumer *consumer, long long now);
+
+/* ---- entries ----------------------------------------------------------------- */
+/* 1 if the live entry `id` exists. */
+int streamEntryExists(stream *s, const streamID *id);
+/* The ID of the last live entry (0-0 when empty). */
+void streamLastValidID(stream *s, streamID *id);
+
+#endif
