@@ -1102,10 +1102,7 @@ void xsetidCommand(client *c) {
         return;
     }
     stream *s = o->ptr;
-    if (streamCompareID(&id, &s->max_deleted_entry_id) < 0) {
-        replyError(c, "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
-        return;
-    }
+    /* Redis 7.0.15 accepts an ID below the current max_deleted_entry_id here */
     if (s->length > 0) {
         streamID maxid;
         streamLastValidID(s, &maxid);
@@ -1161,9 +1158,9 @@ static void xreadGeneric(client *c, int xreadgroup) {
             streams_count = c->argc - streams_arg;
             if (streams_count % 2) {
                 replyErrorFormat(c,
-                                 "ERR Unbalanced '%s' list of streams: for each stream key an ID or '%c' must be "
+                                 "ERR Unbalanced %s list of streams: for each stream key an ID or '%c' must be "
                                  "specified.",
-                                 xreadgroup ? "xreadgroup" : "xread", xreadgroup ? '>' : '$');
+                                 xreadgroup ? "XREADGROUP" : "XREAD", xreadgroup ? '>' : '$');
                 return;
             }
             streams_count /= 2;
@@ -1267,9 +1264,11 @@ static void xreadGeneric(client *c, int xreadgroup) {
         if (c->resp == 2) replyArrayLen(c, 2);
         replyBulkDstr(c, c->argv[streams_arg + k]);
         if (history) {
-            /* the consumer's own pending entries from gt on */
+            /* the consumer's own pending entries after gt */
             unsigned char key[STREAM_ID_KEYLEN];
-            streamEncodeID(key, &gt);
+            streamID from = gt;
+            streamIncrID(&from);
+            streamEncodeID(key, &from);
             void *hl = replyDeferredLen(c);
             long n = 0;
             long long now = mstime();
