@@ -484,9 +484,7 @@ static void streamNextID(const streamID *last, streamID *id) {
     }
 }
 
-/* Append an entry of numfields pairs from argv. use_id NULL: auto ID. Returns 0
- * with *added, or -1 with errno EDOM (ID too small) / ERANGE (too large). */
-static int streamAppendItem(stream *s, dstr *argv, int64_t numfields, streamID *added, const streamID *use_id,
+int streamAppendEntry(stream *s, dstr *argv, int64_t numfields, streamID *added, const streamID *use_id,
                             int seq_given) {
     streamID id;
     if (use_id) {
@@ -844,7 +842,7 @@ void xaddCommand(client *c) {
     }
     streamID id;
     errno = 0;
-    if (streamAppendItem(s, c->argv + field_pos, (c->argc - field_pos) / 2, &id, a.id_given ? &a.id : NULL,
+    if (streamAppendEntry(s, c->argv + field_pos, (c->argc - field_pos) / 2, &id, a.id_given ? &a.id : NULL,
                          a.seq_given) < 0) {
         if (errno == EDOM) replyError(c, "ERR The ID specified in XADD is equal or smaller than the target stream top item");
         else replyError(c, "ERR Elements are too large to be stored");
@@ -1001,13 +999,15 @@ static void xrangeGeneric(client *c, int rev) {
 void xrangeCommand(client *c) { xrangeGeneric(c, 0); }
 void xrevrangeCommand(client *c) { xrangeGeneric(c, 1); }
 
-/* Delete one entry: 1 if it existed. */
-static int streamDeleteItem(stream *s, const streamID *id) {
+int streamDeleteEntry(stream *s, const streamID *id) {
     streamIter it;
     streamID got;
     streamIterStart(&it, s, id, id, 0);
     if (!streamIterNext(&it, &got, NULL)) return 0;
     streamIterRemove(&it);
+    if (streamCompareID(id, &s->max_deleted_entry_id) > 0) s->max_deleted_entry_id = *id;
+    if (s->length == 0) s->first_id.ms = s->first_id.seq = 0;
+    else if (streamCompareID(id, &s->first_id) == 0) streamGetEdgeID(s, 1, &s->first_id);
     return 1;
 }
 
@@ -1028,18 +1028,10 @@ void xdelCommand(client *c) {
             return;
         }
     }
-    int deleted = 0, first_entry = 0;
-    for (int j = 0; j < n; j++) {
-        if (streamDeleteItem(s, &ids[j])) {
-            if (streamCompareID(&ids[j], &s->first_id) == 0) first_entry = 1;
-            if (streamCompareID(&ids[j], &s->max_deleted_entry_id) > 0) s->max_deleted_entry_id = ids[j];
-            deleted++;
-        }
-    }
+    int deleted = 0;
+    for (int j = 0; j < n; j++) deleted += streamDeleteEntry(s, &ids[j]);
     zfree(ids);
     if (deleted) {
-        if (s->length == 0) s->first_id.ms = s->first_id.seq = 0;
-        else if (first_entry) streamGetEdgeID(s, 1, &s->first_id);
         signalModifiedKey(c, c->db, c->argv[1]);
         server.dirty += deleted;
     }

@@ -128,6 +128,16 @@ streamConsumer *streamLookupConsumer(streamCG *cg, const char *name, size_t name
 streamNACK *streamCreateNACK(streamConsumer *consumer, long long now);
 
 /* ---- entries ----------------------------------------------------------------- */
+/* Append an entry of `numfields` field/value pairs (argv[2i], argv[2i+1]) as
+ * XADD does: use_id NULL = auto ID from the clock; with use_id and !seq_given
+ * the "<ms>-*" form. Nodes split by server.stream_node_max_bytes/_entries.
+ * Returns 0 and *added (optional), or -1 with errno EDOM (ID not above the
+ * last ID) or ERANGE (elements too large / sequence exhausted). */
+int streamAppendEntry(stream *s, dstr *argv, int64_t numfields, streamID *added, const streamID *use_id,
+                      int seq_given);
+/* XDEL one ID: flags it deleted, updates length, first_id and
+ * max_deleted_entry_id; frees a node left without live entries. 1 if it existed. */
+int streamDeleteEntry(stream *s, const streamID *id);
 /* 1 if the live entry `id` exists. */
 int streamEntryExists(stream *s, const streamID *id);
 /* The ID of the last live entry (0-0 when empty). */
