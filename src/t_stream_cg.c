@@ -574,9 +574,48 @@ static void replyLag(client *c, stream *s, streamCG *cg) {
     else replyNull(c);
 }
 
-/* Number of nodes a rax would use for the node keys (XINFO radix-tree-nodes):
- * not modelled; the number of keys plus one (the root) is reported. */
-static long long raxNodesEstimate(stream *s) { return (long long)omapSize(s->nodes) + 1; }
+/* XINFO radix-tree-nodes: the number of nodes Redis's rax holds for the node
+ * keys (16-byte master IDs), computed from the keys. A rax built by inserts
+ * has one node per maximal run of single-child trie positions (compressed or
+ * a 1-char node), one per branching position and one (empty) per key end;
+ * an empty rax is its single root node. The compressed trie of the sorted
+ * keys is rebuilt with the LCP stack method to count them: O(keys) per call
+ * (Redis keeps the count; XINFO is not a hot path). */
+static int keyLcp(const unsigned char *a, const unsigned char *b) {
+    int i = 0;
+    while (i < STREAM_ID_KEYLEN && a[i] == b[i]) i++;
+    return i;
+}
+
+static long long raxNodeCount(stream *s) {
+    size_t n = omapSize(s->nodes);
+    if (n == 0) return 1;
+    /* rightmost path of the compressed trie: depths of its nodes, root first */
+    int stack[STREAM_ID_KEYLEN + 2];
+    int top = 0;
+    long long branch = 0, chains = 0;
+    stack[top++] = STREAM_ID_KEYLEN; /* first key's end */
+    omapNode *prev = omapFirst(s->nodes);
+    for (omapNode *cur = omapNext(s->nodes, prev); cur; prev = cur, cur = omapNext(s->nodes, cur)) {
+        int l = keyLcp(prev->key, cur->key);
+        while (top && stack[top - 1] > l) {
+            int child = stack[--top];
+            int parent = (top && stack[top - 1] >= l) ? stack[top - 1] : l;
+            if (child > parent + 1) chains++;
+        }
+        if (!top || stack[top - 1] != l) {
+            stack[top++] = l;
+            branch++;
+        }
+        stack[top++] = STREAM_ID_KEYLEN;
+    }
+    while (top > 1) {
+        int child = stack[--top];
+        if (child > stack[top - 1] + 1) chains++;
+    }
+    if (stack[0] > 0) chains++; /* run from the root down to the first branch (or key end) */
+    return branch + (long long)n + chains;
+}
 
 void xinfoStreamCommand(client *c) {
     int full = 0;
@@ -611,7 +650,7 @@ void xinfoStreamCommand(client *c) {
     replyBulkCString(c, "radix-tree-keys");
     replyLongLong(c, (long long)omapSize(s->nodes));
     replyBulkCString(c, "radix-tree-nodes");
-    replyLongLong(c, raxNodesEstimate(s));
+    replyLongLong(c, raxNodeCount(s));
     replyBulkCString(c, "last-generated-id");
     replyStreamID(c, &s->last_id);
     replyBulkCString(c, "max-deleted-entry-id");
