@@ -149,10 +149,13 @@ void signalKeyAsReady(db *d, const dstr key, int type) {
     dlistAddTail(ready_keys, rk);
 }
 
-/* Re-run the blocked command of an unblocked client, then its pending input. */
-static void rerunCommand(client *c) {
+/* Re-run the blocked command of an unblocked client, then its pending input.
+ * `timeout_ms`: the deadline it was blocked with; if the command blocks again
+ * it keeps that deadline (Redis 7.2). 0 = none / a first run. */
+static void rerunCommand(client *c, long long timeout_ms) {
     c->flags |= CLIENT_PROTECTED;
     call(c);
+    if ((c->flags & CLIENT_BLOCKED) && timeout_ms) c->bstate.timeout_ms = timeout_ms;
     if (!(c->flags & CLIENT_BLOCKED)) {
         commandDone(c);
         respRequestReset(&c->req);
@@ -198,8 +201,9 @@ void handleClientsBlockedOnKeys(void) {
                          * it is the awaited key; Redis leaves such clients blocked */
                         break;
                     }
+                    long long timeout_ms = c->bstate.timeout_ms;
                     unblockClient(c);
-                    rerunCommand(c);
+                    rerunCommand(c, timeout_ms);
                 }
             }
             dstrfree(rk->key);
@@ -252,7 +256,7 @@ void unblockPausedClients(void) {
     for (dlistNode *n = dlistFirst(paused); n; n = n->next) {
         client *c = n->value;
         unblockClient(c);
-        rerunCommand(c);
+        rerunCommand(c, 0);
     }
     dlistRelease(paused);
 }

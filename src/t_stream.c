@@ -946,7 +946,8 @@ size_t streamReplyRange(client *c, stream *s, const streamID *start, const strea
             omapInsert(consumer->pel, key, sizeof(key), nack, NULL);
         }
     }
-    if (group && consumer && emitted) consumer->active_time = now;
+    /* 7.2: a consumer is active when entries entered its PEL */
+    if (group && consumer && emitted && !noack) consumer->active_time = now;
     setDeferredArrayLen(c, len, (long)emitted);
     return emitted;
 }

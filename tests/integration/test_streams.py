@@ -689,3 +689,36 @@ def test_xinfo_radix_tree_counts(cairn, redis_ref, d):
     finally:
         for cl in (cairn, redis_ref):
             cl.execute_command("CONFIG", "SET", "stream-node-max-entries", "100")
+
+
+@pytest.mark.parametrize("which", ["cairn", "redis"])
+def test_reblocked_reader_keeps_deadline(which, cairn_server, redis_server, cairn, redis_ref):
+    """A reader woken but left without entries blocks again with its first deadline."""
+    srv, cl = (cairn_server, cairn) if which == "cairn" else (redis_server, redis_ref)
+    cl.execute_command(b"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    t1, r1 = blocked_call(srv, "XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "s", ">")
+    wait_blocked(cl, 1)
+    start = time.time()
+    t2, r2 = blocked_call(srv, "XREADGROUP", "GROUP", "g", "bob", "BLOCK", "800", "STREAMS", "s", ">")
+    wait_blocked(cl, 2)
+    time.sleep(0.4)
+    cl.execute_command(b"XADD", "s", "1-1", "f", "v")     # alice takes it, bob blocks again
+    t1.join(5)
+    t2.join(5)
+    elapsed = time.time() - start
+    assert r1 == [[[b"s", [[b"1-1", [b"f", b"v"]]]]]]
+    assert r2 == [None]
+    assert 0.7 < elapsed < 1.1, elapsed
+
+
+def test_noack_consumer_not_active(cairn):
+    """7.2: XREADGROUP NOACK puts nothing in the PEL, so the consumer stays inactive."""
+    cairn.execute_command(b"XADD", "s", "1-1", "f", "v")
+    cairn.execute_command(b"XGROUP", "CREATE", "s", "g", "0")
+    cairn.execute_command(b"XREADGROUP", "GROUP", "g", "c", "NOACK", "STREAMS", "s", ">")
+    c = info_map(cairn.execute_command(b"XINFO", "CONSUMERS", "s", "g")[0])
+    assert c[b"inactive"] == -1 and c[b"pending"] == 0
+    cairn.execute_command(b"XADD", "s", "2-1", "f", "v")
+    cairn.execute_command(b"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">")
+    c = info_map(cairn.execute_command(b"XINFO", "CONSUMERS", "s", "g")[0])
+    assert 0 <= c[b"inactive"] < 1000 and c[b"pending"] == 1
