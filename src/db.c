@@ -115,8 +115,9 @@ obj *dbSetKey(db *d, const dstr key, obj *val, int flags) {
     void **ref = hashtableFindRef(d->keys, key);
     *ref = o;
     if (expire >= 0) hashtableAdd(d->expires, o);
+    int was_stream = old->type == OBJ_STREAM;
     objDecrRef(old);
-    if (o->type != OBJ_STRING) signalKeyAsReady(d, key, o->type);
+    if (o->type != OBJ_STRING || was_stream) signalKeyAsReady(d, key, o->type);
     if (!(flags & SETKEY_NO_SIGNAL)) signalModifiedKey(NULL, d, key);
     return o;
 }
@@ -135,7 +136,10 @@ obj *dbReplaceValue(db *d, obj *old, obj *val) {
 int dbDelete(db *d, const dstr key) {
     void *found;
     if (!hashtableFind(d->keys, key, &found)) return 0;
+    int was_stream = ((obj *)found)->type == OBJ_STREAM;
     deleteObj(d, found);
+    /* XREADGROUP clients blocked on a deleted stream are answered (blocked.c) */
+    if (was_stream) signalKeyAsReady(d, key, OBJ_STREAM);
     return 1;
 }
 

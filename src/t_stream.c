@@ -1312,6 +1312,7 @@ static void xreadGeneric(client *c, int xreadgroup) {
         }
         long long deadline = timeout > 0 ? elWallMs() + timeout : 0;
         blockForKeys(c, BLOCKED_STREAM, c->argv + streams_arg, streams_count, deadline, 0);
+        if (xreadgroup) blockedSetUnblockOnDeleted(c);
         goto cleanup;
     }
     replyNullArray(c);

@@ -722,3 +722,29 @@ def test_noack_consumer_not_active(cairn):
     cairn.execute_command(b"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">")
     c = info_map(cairn.execute_command(b"XINFO", "CONSUMERS", "s", "g")[0])
     assert 0 <= c[b"inactive"] < 1000 and c[b"pending"] == 1
+
+
+@pytest.mark.parametrize("which", ["cairn", "redis"])
+@pytest.mark.parametrize("how", ["DEL", "SET", "UNLINK"])
+def test_deleted_stream_unblocks_xreadgroup(which, how, cairn_server, redis_server, cairn, redis_ref):
+    """XREADGROUP waiters get -UNBLOCKED when the key goes away; XREAD waiters stay blocked."""
+    srv, cl = (cairn_server, cairn) if which == "cairn" else (redis_server, redis_ref)
+    cl.execute_command(b"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    t0, r0 = blocked_call(srv, "XREAD", "BLOCK", "0", "STREAMS", "s", "$")
+    wait_blocked(cl, 1)
+    t1, r1 = blocked_call(srv, "XREADGROUP", "GROUP", "g", "a", "BLOCK", "0", "STREAMS", "s", ">")
+    t2, r2 = blocked_call(srv, "XREADGROUP", "GROUP", "g", "b", "BLOCK", "0", "STREAMS", "s", ">")
+    wait_blocked(cl, 3)
+    if how == "SET":
+        cl.execute_command(b"SET", "s", "x")
+    else:
+        cl.execute_command(how.encode(), "s")
+    t1.join(5)
+    t2.join(5)
+    assert r1 == r2 == [("error", "UNBLOCKED the stream key no longer exists")]
+    time.sleep(0.1)
+    assert t0.is_alive()
+    cl.execute_command(b"DEL", "s")
+    cl.execute_command(b"XADD", "s", "1-1", "f", "v")
+    t0.join(5)
+    assert r0 == [[[b"s", [[b"1-1", [b"f", b"v"]]]]]]
