@@ -181,9 +181,11 @@ def test_node_max_bytes(cairn, redis_ref, d):
     try:
         for i in range(1, 60):
             d("XADD", "s", "%d-0" % i, "field", "value-%d" % i * (i % 4 + 1))
+        d("XINFO", "STREAM", "s")                      # node count (radix-tree-keys)
         d("XTRIM", "s", "MAXLEN", "~", "30")
         d("XLEN", "s")
         d("XRANGE", "s", "-", "+")
+        d("XINFO", "STREAM", "s")
     finally:
         for cl in (cairn, redis_ref):
             cl.execute_command("CONFIG", "SET", "stream-node-max-bytes", "4096")
@@ -748,3 +750,78 @@ def test_deleted_stream_unblocks_xreadgroup(which, how, cairn_server, redis_serv
     cl.execute_command(b"XADD", "s", "1-1", "f", "v")
     t0.join(5)
     assert r0 == [[[b"s", [[b"1-1", [b"f", b"v"]]]]]]
+
+
+def test_group_replies_resp3(diff3):
+    for i in range(1, 6):
+        diff3("XADD", "s", "%d-1" % i, "f", "v%d" % i)
+    diff3("XGROUP", "CREATE", "s", "g", "0")
+    diff3("XREADGROUP", "GROUP", "g", "alice", "COUNT", "3", "STREAMS", "s", ">")
+    diff3("XPENDING", "s", "g")
+    diff3("XCLAIM", "s", "g", "bob", "0", "1-1", "JUSTID")
+    diff3("XAUTOCLAIM", "s", "g", "bob", "0", "0", "JUSTID")
+    diff3("XACK", "s", "g", "1-1")
+    diff3("XINFO", "GROUPS", "s")
+    diff3("XINFO", "STREAM", "s")
+    diff3("XINFO", "STREAM", "nokey")
+    diff3("XGROUP", "CREATE", "s", "g", "0")
+    diff3("XPENDING", "s", "nog")
+    diff3("XDEL", "s", "2-1")
+    diff3("XAUTOCLAIM", "s", "g", "bob", "0", "0")
+    diff3("XINFO", "GROUPS", "s")
+
+
+@pytest.mark.parametrize("seed,max_entries,max_bytes", [(1, 3, 4096), (2, 5, 120), (3, 100, 300), (4, 0, 0)])
+def test_random_ops_against_redis(cairn, redis_ref, d, seed, max_entries, max_bytes):
+    """Seeded random XADD/XDEL/XTRIM/XRANGE/XREVRANGE/XREAD sequences with small
+    nodes; every reply (and XINFO STREAM, which shows the node count) must match."""
+    import random
+    rnd = random.Random(seed)
+    for cl in (cairn, redis_ref):
+        cl.execute_command("CONFIG", "SET", "stream-node-max-entries", str(max_entries))
+        cl.execute_command("CONFIG", "SET", "stream-node-max-bytes", str(max_bytes))
+    try:
+        ms = 0
+        live = []
+        fieldsets = [("a",), ("a", "b"), ("b", "a"), ("x", "y", "z"), ("a",)]
+        for step in range(700):
+            op = rnd.random()
+            if op < 0.5:
+                ms += rnd.choice([0, 0, 1, 2, 1000, 1 << rnd.randrange(40)])
+                idarg = "%d-*" % ms if rnd.random() < 0.5 else "%d-%d" % (ms, rnd.randrange(3))
+                fs = rnd.choice(fieldsets)
+                args = []
+                for f in fs:
+                    args += [f, rnd.choice(["1", "-7", "v" * rnd.randrange(1, 30), "12345678901", ""])]
+                trim = []
+                if rnd.random() < 0.1:
+                    trim = ["MAXLEN", rnd.choice(["~", "="]), str(rnd.randrange(0, 40))]
+                r = d("XADD", "s", *trim, idarg, *args)
+                if isinstance(r, bytes):
+                    live.append(r)
+            elif op < 0.65 and live:
+                ids = [rnd.choice(live) for _ in range(rnd.randrange(1, 4))]
+                d("XDEL", "s", *ids)
+            elif op < 0.7:
+                if rnd.random() < 0.5:
+                    d("XTRIM", "s", "MAXLEN", rnd.choice(["~", "="]), str(rnd.randrange(0, 60)))
+                elif live:
+                    d("XTRIM", "s", "MINID", rnd.choice(["~", "="]), rnd.choice(live))
+            elif op < 0.8 and live:
+                a, b = sorted([rnd.choice(live), rnd.choice(live)], key=lambda x: tuple(map(int, x.split(b"-"))))
+                cnt = ["COUNT", str(rnd.randrange(0, 8))] if rnd.random() < 0.5 else []
+                d("XRANGE", "s", a, b, *cnt)
+                d("XREVRANGE", "s", b, a, *cnt)
+                d("XRANGE", "s", b"(" + a, "+", "COUNT", "5")
+            elif op < 0.9 and live:
+                d("XREAD", "COUNT", str(rnd.randrange(1, 6)), "STREAMS", "s", rnd.choice(live))
+            else:
+                d("XINFO", "STREAM", "s")
+                d("XLEN", "s")
+        d("XRANGE", "s", "-", "+")
+        d("XREVRANGE", "s", "+", "-")
+        d("XINFO", "STREAM", "s")
+    finally:
+        for cl in (cairn, redis_ref):
+            cl.execute_command("CONFIG", "SET", "stream-node-max-entries", "100")
+            cl.execute_command("CONFIG", "SET", "stream-node-max-bytes", "4096")
