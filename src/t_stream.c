@@ -347,8 +347,6 @@ static unsigned char *iterParseEntry(streamIter *it, unsigned char *p) {
 }
 
 int streamIterNext(streamIter *it, streamID *id, int64_t *numfields) {
-    omapNode *nodes_dummy = NULL;
-    (void)nodes_dummy;
     while (!it->done) {
         if (!it->lp) {
             omap *m = it->s->nodes;
@@ -547,7 +545,7 @@ int streamAppendEntry(stream *s, dstr *argv, int64_t numfields, streamID *added,
         for (int64_t i = 0; i < numfields; i++)
             lp = lpAppend(lp, (unsigned char *)argv[i * 2], (uint32_t)dstrlen(argv[i * 2]));
         lp = lpAppendInteger(lp, 0);
-        omapInsert(s->nodes, key, sizeof(key), lp, &tail);
+        omapInsert(s->nodes, key, sizeof(key), lp, NULL);
         tail = omapFind(s->nodes, key, sizeof(key));
         flags |= STREAM_ITEM_FLAG_SAMEFIELDS;
     } else {

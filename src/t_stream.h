@@ -105,7 +105,8 @@ void streamEncodeID(unsigned char *buf, const streamID *id);
 void streamDecodeID(const unsigned char *buf, streamID *id);
 /* -1, 0, 1 as a <, ==, > b. */
 int streamCompareID(const streamID *a, const streamID *b);
-/* Next / previous ID; return -1 (id unchanged... set to 0-0 / max) at the ends. */
+/* Next / previous ID in place. 0 on success; -1 when there is none (incrementing
+ * the maximum ID sets it to 0-0, decrementing 0-0 sets it to the maximum). */
 int streamIncrID(streamID *id);
 int streamDecrID(streamID *id);
 

@@ -659,7 +659,6 @@ void xinfoStreamCommand(client *c) {
     replyLongLong(c, (long long)s->entries_added);
     replyBulkCString(c, "recorded-first-entry-id");
     replyStreamID(c, &s->first_id);
-    long long now = mstime();
     if (!full) {
         replyBulkCString(c, "groups");
         replyLongLong(c, s->cgroups ? (long long)omapSize(s->cgroups) : 0);
@@ -737,7 +736,6 @@ void xinfoStreamCommand(client *c) {
             }
         }
     }
-    (void)now;
 }
 
 void xinfoGroupsCommand(client *c) {

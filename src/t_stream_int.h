@@ -63,6 +63,5 @@ int streamRangeHasTombstones(stream *s, const streamID *start, const streamID *e
 long long streamEstimateDistanceFromFirstEverEntry(stream *s, const streamID *id);
 /* Delete a consumer and its pending entries from the group. */
 void streamDelConsumer(streamCG *cg, streamConsumer *consumer);
-/* Lookup the stream `key` for a group command: NULL and a reply on WRONGTYPE. */
 
 #endif
