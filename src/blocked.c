@@ -135,6 +135,15 @@ void unblockClient(client *c) {
     c->bstate.timeout_ms = 0;
 }
 
+void signalAllBlockingKeysAsReady(db *d) {
+    if (!d->blocking || !hashtableSize(d->blocking)) return;
+    hashtableIterator it;
+    hashtableInitSafeIterator(&it, d->blocking);
+    void *entry;
+    while (hashtableNext(&it, &entry)) signalKeyAsReady(d, ((blockingKey *)entry)->key, -1);
+    hashtableResetIterator(&it);
+}
+
 void signalKeyAsReady(db *d, const dstr key, int type) {
     (void)type;
     if (!hashtableSize(d->blocking)) return;

@@ -190,6 +190,7 @@ long long dbEmpty(int dbnum, int async) {
         removed += (long long)hashtableSize(d->keys);
         hashtableEmpty(d->expires, NULL);
         hashtableEmpty(d->keys, NULL);
+        signalAllBlockingKeysAsReady(d);
         d->avg_ttl = 0;
         d->expires_cursor = 0;
     }
@@ -207,6 +208,8 @@ void dbSwap(int a, int b) {
     x->avg_ttl = y->avg_ttl;
     y->avg_ttl = t;
     x->expires_cursor = y->expires_cursor = 0;
+    signalAllBlockingKeysAsReady(x);
+    signalAllBlockingKeysAsReady(y);
 }
 
 /* ---- active expiry -------------------------------------------------------

@@ -371,7 +371,11 @@ def test_xreadgroup_block(which, cairn_server, redis_server, cairn, redis_ref):
     wait_blocked(cl, 1)
     cl.execute_command(b"XGROUP", "DESTROY", "s", "g")
     t3.join(5)
-    assert r3[0][0] == "error" and r3[0][1].startswith("NOGROUP") or r3[0][1].startswith("UNBLOCKED")
+    # 7.0: "NOGROUP the consumer group this client was blocked on no longer exists";
+    # 7.2 runs the command again and answers its own NOGROUP error
+    assert r3[0][0] == "error" and r3[0][1].startswith("NOGROUP")
+    if which == "cairn":
+        assert r3[0][1] == "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option"
 
 
 # ---- consumer groups ------------------------------------------------------------------------------
@@ -727,7 +731,7 @@ def test_noack_consumer_not_active(cairn):
 
 
 @pytest.mark.parametrize("which", ["cairn", "redis"])
-@pytest.mark.parametrize("how", ["DEL", "SET", "UNLINK"])
+@pytest.mark.parametrize("how", ["DEL", "SET", "UNLINK", "FLUSHALL", "FLUSHDB", "SWAPDB"])
 def test_deleted_stream_unblocks_xreadgroup(which, how, cairn_server, redis_server, cairn, redis_ref):
     """XREADGROUP waiters get -UNBLOCKED when the key goes away; XREAD waiters stay blocked."""
     srv, cl = (cairn_server, cairn) if which == "cairn" else (redis_server, redis_ref)
@@ -739,6 +743,10 @@ def test_deleted_stream_unblocks_xreadgroup(which, how, cairn_server, redis_serv
     wait_blocked(cl, 3)
     if how == "SET":
         cl.execute_command(b"SET", "s", "x")
+    elif how == "SWAPDB":
+        cl.execute_command(b"SWAPDB", "0", "1")
+    elif how.startswith("FLUSH"):
+        cl.execute_command(how.encode())
     else:
         cl.execute_command(how.encode(), "s")
     t1.join(5)
