@@ -1110,8 +1110,7 @@ void xsetidCommand(client *c) {
     if (entries_added != -1) s->entries_added = (uint64_t)entries_added;
     if (!idIsZero(&max_xdel)) s->max_deleted_entry_id = max_xdel;
     replyOk(c);
-    signalModifiedKey(c, c->db, c->argv[1]);
-    server.dirty++;
+    server.dirty++; /* Redis 7.0.15 does not touch WATCH here */
 }
 
 /* ---- XREAD / XREADGROUP -------------------------------------------------------------- */

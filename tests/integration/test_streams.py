@@ -896,3 +896,28 @@ def test_random_group_ops_against_redis(d, both, seed):
             assert set(pb) <= set(pa) and all(n == 0 for _, n in set(pa) - set(pb)), (pa, pb)
     same_groups(*both("XINFO", "GROUPS", "s"))
     d("XINFO", "STREAM", "s")
+
+
+@pytest.mark.parametrize("cmd", [
+    ("XADD", "s", "9-1", "f", "v"), ("XDEL", "s", "1-1"), ("XDEL", "s", "99-1"),
+    ("XTRIM", "s", "MAXLEN", "1"), ("XTRIM", "s", "MAXLEN", "100"), ("XSETID", "s", "50-0"),
+    ("XGROUP", "CREATE", "s", "g2", "0"), ("XGROUP", "SETID", "s", "g", "0"), ("XGROUP", "DESTROY", "s", "g"),
+    ("XGROUP", "CREATECONSUMER", "s", "g", "zed"), ("XGROUP", "DELCONSUMER", "s", "g", "alice"),
+    ("XREADGROUP", "GROUP", "g", "bob", "STREAMS", "s", ">"), ("XACK", "s", "g", "1-1"),
+    ("XCLAIM", "s", "g", "bob", "0", "1-1"), ("XAUTOCLAIM", "s", "g", "bob", "0", "0"),
+    ("XGROUP", "CREATE", "new", "g", "$", "MKSTREAM"), ("XADD", "s", "NOMKSTREAM", "1-0", "f", "v"),
+])
+def test_watch_invalidation(cairn, redis_ref, cmd):
+    """Which stream commands make a WATCHed key dirty (EXEC aborts), as Redis does."""
+    res = []
+    for cl in (cairn, redis_ref):
+        for i in (1, 2, 3):
+            cl.execute_command(b"XADD", "s", "%d-1" % i, "f", "v")
+        cl.execute_command(b"XGROUP", "CREATE", "s", "g", "0")
+        cl.execute_command(b"XREADGROUP", "GROUP", "g", "alice", "COUNT", "1", "STREAMS", "s", ">")
+        cl.execute_command(b"WATCH", cmd[1])
+        run_raw(cl, *raw(cmd))
+        cl.execute_command(b"MULTI")
+        cl.execute_command(b"PING")
+        res.append(cl.execute_command(b"EXEC"))
+    assert res[0] == res[1], (cmd, res)
