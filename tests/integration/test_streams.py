@@ -921,3 +921,29 @@ def test_watch_invalidation(cairn, redis_ref, cmd):
         cl.execute_command(b"PING")
         res.append(cl.execute_command(b"EXEC"))
     assert res[0] == res[1], (cmd, res)
+
+
+def test_copy_with_groups(d, both):
+    fill(d, "s", 6)
+    d("XDEL", "s", "2-1")
+    d("XGROUP", "CREATE", "s", "g", "0")
+    d("XGROUP", "CREATE", "s", "h", "3-1", "ENTRIESREAD", "2")
+    d("XREADGROUP", "GROUP", "g", "alice", "COUNT", "2", "STREAMS", "s", ">")
+    d("XREADGROUP", "GROUP", "g", "bob", "COUNT", "2", "STREAMS", "s", ">")
+    d("COPY", "s", "c")
+    for key in ("s", "c"):
+        d("XINFO", "GROUPS", key)
+        d("XPENDING", key, "g")
+        a, b = both("XPENDING", key, "g", "-", "+", "10")
+        assert strip_times(a, [2]) == strip_times(b, [2])
+        a, b = both("XINFO", "STREAM", key)
+        assert a == b
+    d("XACK", "c", "g", "1-1", "3-1")
+    d("XGROUP", "DELCONSUMER", "c", "g", "bob")
+    d("XADD", "c", "10-1", "f", "v")
+    d("XPENDING", "s", "g")
+    d("XPENDING", "c", "g")
+    d("XINFO", "GROUPS", "s")
+    d("XINFO", "GROUPS", "c")
+    d("DEL", "s")
+    d("XRANGE", "c", "-", "+")
