@@ -468,6 +468,70 @@ int streamEntryExists(stream *s, const streamID *id) {
     return streamIterNext(&it, &got, NULL);
 }
 
+/* ---- validation of untrusted nodes -------------------------------------------- */
+
+/* Read an integer element at *pp and advance; 0 if missing or not an integer. */
+static int nodeReadInt(unsigned char *lp, unsigned char **pp, int64_t *v) {
+    if (!*pp) return 0;
+    unsigned int slen;
+    long long lv;
+    if (lpGetValue(*pp, &slen, &lv)) return 0;
+    *v = lv;
+    *pp = lpNext(lp, *pp);
+    return 1;
+}
+
+/* Skip n elements at *pp; 0 if the listpack ends first. */
+static int nodeSkip(unsigned char *lp, unsigned char **pp, int64_t n) {
+    while (n-- > 0) {
+        if (!*pp) return 0;
+        *pp = lpNext(lp, *pp);
+    }
+    return 1;
+}
+
+int streamValidateNode(const unsigned char *key, unsigned char *lp, size_t size, streamID *last, uint64_t *live) {
+    if (!lpValidateIntegrity(lp, size, 1, NULL, NULL)) return 0;
+    streamID master;
+    streamDecodeID(key, &master);
+    unsigned char *p = lpFirst(lp);
+    int64_t count, deleted, mfields, zero;
+    if (!nodeReadInt(lp, &p, &count) || !nodeReadInt(lp, &p, &deleted) || !nodeReadInt(lp, &p, &mfields))
+        return 0;
+    if (count < 1 || deleted < 0 || mfields < 1) return 0;
+    if (!nodeSkip(lp, &p, mfields)) return 0;
+    if (!nodeReadInt(lp, &p, &zero) || zero != 0) return 0;
+    int64_t seen_live = 0, seen_deleted = 0;
+    streamID prev = {0, 0};
+    int first = 1;
+    while (p) {
+        int64_t flags, msd, seqd, nf, lp_count;
+        if (!nodeReadInt(lp, &p, &flags) || flags < 0 || flags > 3) return 0;
+        if (!nodeReadInt(lp, &p, &msd) || !nodeReadInt(lp, &p, &seqd)) return 0;
+        streamID id = {master.ms + (uint64_t)msd, master.seq + (uint64_t)seqd};
+        if (first ? streamCompareID(&id, &master) < 0 : streamCompareID(&id, &prev) <= 0) return 0;
+        first = 0;
+        prev = id;
+        int64_t expect;
+        if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
+            nf = mfields;
+            if (!nodeSkip(lp, &p, nf)) return 0;
+            expect = nf + 3;
+        } else {
+            if (!nodeReadInt(lp, &p, &nf) || nf < 1 || nf > (int64_t)size) return 0;
+            if (!nodeSkip(lp, &p, nf * 2)) return 0;
+            expect = nf * 2 + 4;
+        }
+        if (!nodeReadInt(lp, &p, &lp_count) || lp_count != expect) return 0;
+        if (flags & STREAM_ITEM_FLAG_DELETED) seen_deleted++;
+        else seen_live++;
+    }
+    if (first || seen_live != count || seen_deleted != deleted) return 0;
+    if (last) *last = prev;
+    if (live) *live = (uint64_t)seen_live;
+    return 1;
+}
+
 /* ---- append ------------------------------------------------------------------ */
 
 /* Next auto ID after last (ms = now when ahead). */

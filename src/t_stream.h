@@ -128,6 +128,27 @@ streamConsumer *streamLookupConsumer(streamCG *cg, const char *name, size_t name
 /* New NACK owned by `consumer` (may be NULL), delivered now, count 1. */
 streamNACK *streamCreateNACK(streamConsumer *consumer, long long now);
 
+/* ---- loading from RDB (for the codec) -------------------------------------------
+ * Building a stream from a payload: streamNew(); for each node check it with
+ * streamValidateNode() and insert it with omapInsert(s->nodes, key, 16, lp,
+ * NULL) (the stream then owns lp); set length, last_id, first_id,
+ * max_deleted_entry_id, entries_added; add groups with streamCreateCG(), put
+ * each PEL entry in cg->pel as streamCreateNACK(NULL, delivery_time) with its
+ * delivery_count, then for each consumer streamCreateConsumer() and, for each
+ * ID of its PEL, look the NACK up in cg->pel, set nack->consumer and insert
+ * it into consumer->pel. Writing walks the same tables in order. */
+
+/* Check one node from an untrusted source: `key` (16 bytes) is its master ID,
+ * lp[0..size) its listpack. Verifies the listpack itself (listpack.h, deep),
+ * then the layout above: integer count/deleted/num-fields, num-fields >= 1,
+ * the 0 terminator, each entry's flags (0..3), ID deltas (the first entry's ID
+ * not below the master ID, IDs strictly ascending: stricter than Redis, which
+ * the iterator relies on), field count, lp-count, and
+ * that count/deleted equal the live/deleted entries found with count >= 1.
+ * On success returns 1 and the node's last entry ID (deleted or not) in *last
+ * (optional) and its live entries in *live (optional); 0 if invalid. */
+int streamValidateNode(const unsigned char *key, unsigned char *lp, size_t size, streamID *last, uint64_t *live);
+
 /* ---- entries ----------------------------------------------------------------- */
 /* Append an entry of `numfields` field/value pairs (argv[2i], argv[2i+1]) as
  * XADD does: use_id NULL = auto ID from the clock; with use_id and !seq_given

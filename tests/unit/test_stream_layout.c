@@ -20,8 +20,38 @@
 #include "zmalloc.h"
 
 #define VECTORS_FILE "../shared/vectors/redis-7.0.15/streams.json"
+static const char *ALL_VECTOR_FILES[] = {"../shared/vectors/redis-6.2.16/streams.json",
+                                         "../shared/vectors/redis-7.0.15/streams.json",
+                                         "../shared/vectors/valkey-55bbbe0/streams.json", NULL};
 
 static char *jsonText;
+
+static char *readFile(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)size + 1);
+    if (fread(text, 1, (size_t)size, f) != (size_t)size) size = 0;
+    text[size] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* Decode the hex string starting at p (up to the closing quote). */
+static unsigned char *hexAt(const char *p, size_t *len) {
+    const char *end = strchr(p, '"');
+    size_t n = (size_t)(end - p) / 2;
+    unsigned char *out = zmalloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned int b;
+        sscanf(p + 2 * i, "%2x", &b);
+        out[i] = (unsigned char)b;
+    }
+    *len = n;
+    return out;
+}
 
 /* The dump_hex of vector `name`, decoded (zmalloc'ed), or NULL. */
 static unsigned char *vectorDump(const char *name, size_t *len) {
@@ -32,16 +62,7 @@ static unsigned char *vectorDump(const char *name, size_t *len) {
     p = strstr(p, "\"dump_hex\": \"");
     if (!p) return NULL;
     p += strlen("\"dump_hex\": \"");
-    char *end = strchr(p, '"');
-    size_t n = (size_t)(end - p) / 2;
-    unsigned char *out = zmalloc(n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned int b;
-        sscanf(p + 2 * i, "%2x", &b);
-        out[i] = (unsigned char)b;
-    }
-    *len = n;
-    return out;
+    return hexAt(p, len);
 }
 
 static void xadd(stream *s, uint64_t ms, uint64_t seq, int nargs, ...) {
@@ -164,25 +185,120 @@ static void test_multi_node(void **state) {
     streamFree(s);
 }
 
+/* Every node of every recorded stream payload (Redis 6.2 type 15, Redis 7.0
+ * type 19, Valkey type 21: same node format) passes streamValidateNode, and
+ * the live counts add up to the recorded length. */
+static void test_validate_recorded_nodes(void **state) {
+    (void)state;
+    int checked = 0;
+    for (int f = 0; ALL_VECTOR_FILES[f]; f++) {
+        char *text = readFile(ALL_VECTOR_FILES[f]);
+        assert_non_null(text);
+        for (char *p = strstr(text, "\"dump_hex\": \""); p; p = strstr(p + 1, "\"dump_hex\": \"")) {
+            size_t len;
+            unsigned char *dump = hexAt(p + strlen("\"dump_hex\": \""), &len);
+            rio r;
+            rioInitReader(&r, dump, len);
+            uint8_t type;
+            rioReadU8(&r, &type);
+            assert_true(type == 15 || type == 19 || type == 21);
+            uint64_t nodes = readLen(&r), total = 0;
+            streamID prev_last = {0, 0};
+            for (uint64_t i = 0; i < nodes; i++) {
+                dstr key = rioReadString(&r);
+                dstr lp = rioReadString(&r);
+                assert_non_null(key);
+                assert_non_null(lp);
+                assert_int_equal(dstrlen(key), 16);
+                streamID last, master;
+                uint64_t live;
+                assert_true(streamValidateNode((unsigned char *)key, (unsigned char *)lp, dstrlen(lp), &last, &live));
+                streamDecodeID((unsigned char *)key, &master);
+                assert_true(i == 0 || streamCompareID(&master, &prev_last) > 0);
+                prev_last = last;
+                total += live;
+                checked++;
+                dstrfree(key);
+                dstrfree(lp);
+            }
+            assert_int_equal(readLen(&r), total); /* length */
+            zfree(dump);
+        }
+        free(text);
+    }
+    assert_true(checked >= 20);
+}
+
+/* Corrupted nodes are rejected. */
+static void test_validate_corruptions(void **state) {
+    (void)state;
+    stream *s = streamNew();
+    xadd(s, 5, 0, 4, "a", "1", "b", "2");
+    xadd(s, 5, 1, 4, "a", "3", "b", "4");
+    xadd(s, 6, 0, 2, "c", "5");
+    xdel(s, 5, 1);
+    omapNode *n = omapFirst(s->nodes);
+    unsigned char *good = n->val;
+    size_t goodlen = lpBytes(good);
+    assert_true(streamValidateNode(n->key, good, goodlen, NULL, NULL));
+    /* element index -> replacement integer; each must fail */
+    struct { long idx; long long v; } muts[] = {
+        {0, 3},   /* count */
+        {0, 0},   /* count 0 */
+        {1, 0},   /* deleted */
+        {2, 3},   /* num-fields */
+        {2, 0},   /* num-fields 0 */
+        {5, 1},   /* master terminator */
+        {6, 7},   /* flags out of range */
+        {7, 1},   /* first entry ms-diff */
+        {11, 9},  /* first entry lp-count */
+        {13, -1}, /* second entry ms-diff: ID below the first */
+        {17, 2},  /* second entry lp-count */
+        {18, 2},  /* third entry flags: SAMEFIELDS with a different field count */
+    };
+    for (size_t i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
+        unsigned char *lp = lpDup(good);
+        unsigned char *p = lpSeek(lp, muts[i].idx);
+        assert_non_null(p);
+        lp = lpReplaceInteger(lp, &p, muts[i].v);
+        /* (idx 7: a first ID 6-0 above the master is allowed, but then 5-1 does not ascend) */
+        if (streamValidateNode(n->key, lp, lpBytes(lp), NULL, NULL)) fail_msg("mutation %zu accepted", i);
+        lpFree(lp);
+    }
+    /* a string where an integer is expected */
+    unsigned char *lp = lpDup(good);
+    unsigned char *p = lpSeek(lp, 0);
+    lp = lpReplace(lp, &p, (const unsigned char *)"x", 1);
+    assert_false(streamValidateNode(n->key, lp, lpBytes(lp), NULL, NULL));
+    lpFree(lp);
+    /* truncated: drop the last element (lp-count of the last entry) */
+    lp = lpDup(good);
+    lp = lpDeleteRange(lp, -1, 1);
+    assert_false(streamValidateNode(n->key, lp, lpBytes(lp), NULL, NULL));
+    lpFree(lp);
+    /* bad listpack bytes and a size that does not match */
+    assert_false(streamValidateNode(n->key, good, goodlen - 1, NULL, NULL));
+    lp = lpDup(good);
+    lp[goodlen - 1] = 0;
+    assert_false(streamValidateNode(n->key, lp, goodlen, NULL, NULL));
+    lpFree(lp);
+    streamFree(s);
+}
+
 int main(void) {
     server.stream_node_max_bytes = 4096;
     server.stream_node_max_entries = 100;
-    FILE *f = fopen(VECTORS_FILE, "rb");
-    if (!f) {
+    jsonText = readFile(VECTORS_FILE);
+    if (!jsonText) {
         fprintf(stderr, "cannot open %s (run from the repository root)\n", VECTORS_FILE);
         return 1;
     }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    jsonText = malloc((size_t)size + 1);
-    if (fread(jsonText, 1, (size_t)size, f) != (size_t)size) return 1;
-    jsonText[size] = '\0';
-    fclose(f);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_deletions),
         cmocka_unit_test(test_multi_node),
+        cmocka_unit_test(test_validate_recorded_nodes),
+        cmocka_unit_test(test_validate_corruptions),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(jsonText);
