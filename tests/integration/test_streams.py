@@ -947,3 +947,62 @@ def test_copy_with_groups(d, both):
     d("XINFO", "GROUPS", "c")
     d("DEL", "s")
     d("XRANGE", "c", "-", "+")
+
+
+@pytest.mark.parametrize("which", ["cairn", "redis"])
+@pytest.mark.parametrize("mode", ["TIMEOUT", "ERROR"])
+def test_client_unblock_xread(which, mode, cairn_server, redis_server, cairn, redis_ref):
+    srv, cl = (cairn_server, cairn) if which == "cairn" else (redis_server, redis_ref)
+    cl.execute_command(b"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    for cmd in (("XREAD", "BLOCK", "0", "STREAMS", "s", "$"),
+                ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">")):
+        t, r = blocked_call(srv, *cmd)
+        wait_blocked(cl, 1)
+        ids = [line.split(" ")[0].split("=")[1] for line in cl.execute_command(b"CLIENT", "LIST").decode().splitlines()
+               if "cmd=%s " % cmd[0].lower() in line and " flags=b " in line]
+        assert len(ids) == 1
+        assert cl.execute_command(b"CLIENT", "UNBLOCK", ids[0], mode) == 1
+        t.join(5)
+        if mode == "TIMEOUT":
+            assert r == [None]
+        else:
+            assert r == [("error", "UNBLOCKED client unblocked via CLIENT UNBLOCK")]
+    assert cl.execute_command(b"XLEN", "s") == 0
+
+
+def test_concurrent_group_readers(cairn_server, cairn):
+    """Several consumers blocked in XREADGROUP while a writer appends: every
+    entry is delivered exactly once, and the PEL holds them all."""
+    n = 300
+    cairn.execute_command(b"XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+    delivered = []
+    lock = threading.Lock()
+    stop = time.time() + 15
+
+    def reader(name):
+        cl = cairn_server.client()
+        try:
+            while time.time() < stop:
+                with lock:
+                    if len(delivered) >= n:
+                        return
+                r = cl.execute_command(b"XREADGROUP", "GROUP", "g", name, "COUNT", "3", "BLOCK", "100",
+                                       "STREAMS", "s", ">")
+                if r:
+                    with lock:
+                        delivered.extend(e[0] for e in r[0][1])
+        finally:
+            cl.close()
+
+    threads = [threading.Thread(target=reader, args=("c%d" % i,)) for i in range(5)]
+    for t in threads:
+        t.start()
+    writer = cairn_server.client()
+    added = [writer.execute_command(b"XADD", "s", "*", "i", str(i)) for i in range(n)]
+    writer.close()
+    for t in threads:
+        t.join(20)
+    assert sorted(delivered) == sorted(added)
+    assert len(set(delivered)) == n
+    assert cairn.execute_command(b"XPENDING", "s", "g")[0] == n
+    assert cairn.execute_command(b"XINFO", "GROUPS", "s")[0][-1] == 0    # lag
