@@ -1,5 +1,10 @@
 /* t_stream: the STREAM type (OBJ_STREAM, encoding ENC_STREAM).
  *
+ * Files: t_stream.c (structure, iterator, append/delete/trim, XADD XLEN
+ * XRANGE XREVRANGE XDEL XTRIM XSETID XREAD XREADGROUP), t_stream_cg.c (XGROUP
+ * XACK XPENDING XCLAIM XAUTOCLAIM XINFO), t_stream_int.h (helpers shared by
+ * the two), omap.h (the ordered map behind nodes, PELs, groups, consumers).
+ *
  * The in-memory layout mirrors Redis 7 so that an RDB STREAM_LISTPACKS
  * payload (RDB types 15, 19 and 21) maps onto it one to one.
  *
