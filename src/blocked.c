@@ -89,6 +89,7 @@ void blockForKeys(client *c, int btype, dstr *keys, int numkeys, long long timeo
     c->bstate.timeout_ms = timeout_ms;
     c->bstate.db = c->db;
     c->bstate.data = (void *)(intptr_t)timeout_null_bulk;
+    c->bstate.unblock_on_deleted = 0;
     if (!c->bstate.keys) {
         c->bstate.keys = dlistCreate();
         c->bstate.keys->free = (void (*)(void *))dstrfree;
@@ -134,6 +135,15 @@ void unblockClient(client *c) {
     c->bstate.timeout_ms = 0;
 }
 
+void signalAllBlockingKeysAsReady(db *d) {
+    if (!d->blocking || !hashtableSize(d->blocking)) return;
+    hashtableIterator it;
+    hashtableInitSafeIterator(&it, d->blocking);
+    void *entry;
+    while (hashtableNext(&it, &entry)) signalKeyAsReady(d, ((blockingKey *)entry)->key, -1);
+    hashtableResetIterator(&it);
+}
+
 void signalKeyAsReady(db *d, const dstr key, int type) {
     (void)type;
     if (!hashtableSize(d->blocking)) return;
@@ -149,10 +159,13 @@ void signalKeyAsReady(db *d, const dstr key, int type) {
     dlistAddTail(ready_keys, rk);
 }
 
-/* Re-run the blocked command of an unblocked client, then its pending input. */
-static void rerunCommand(client *c) {
+/* Re-run the blocked command of an unblocked client, then its pending input.
+ * `timeout_ms`: the deadline it was blocked with; if the command blocks again
+ * it keeps that deadline (Redis 7.2). 0 = none / a first run. */
+static void rerunCommand(client *c, long long timeout_ms) {
     c->flags |= CLIENT_PROTECTED;
     call(c);
+    if ((c->flags & CLIENT_BLOCKED) && timeout_ms) c->bstate.timeout_ms = timeout_ms;
     if (!(c->flags & CLIENT_BLOCKED)) {
         commandDone(c);
         respRequestReset(&c->req);
@@ -162,6 +175,44 @@ static void rerunCommand(client *c) {
     }
     c->flags &= ~CLIENT_PROTECTED;
     if (c->flags & CLIENT_CLOSE_ASAP) return;
+}
+
+void blockedSetUnblockOnDeleted(client *c) { c->bstate.unblock_on_deleted = 1; }
+
+/* Unblock `c` answering `err` instead of running its command again; then
+ * continue with its pending input. */
+static void unblockWithError(client *c, const char *err) {
+    unblockClient(c);
+    replyError(c, err);
+    if (c->cmd) c->cmd->calls++;
+    commandDone(c);
+    respRequestReset(&c->req);
+    c->argc = 0;
+    c->argv = NULL;
+    c->flags |= CLIENT_PROTECTED;
+    netProcessInputBuffer(c);
+    c->flags &= ~CLIENT_PROTECTED;
+}
+
+/* When `key` no longer holds a stream, answer the clients that asked for it
+ * (XREADGROUP) with -UNBLOCKED, in their queue order. A snapshot of the queue
+ * is taken; each client is used only while it is still queued on the key. */
+static void answerDeletedStreamWaiters(db *d, const dstr key) {
+    obj *o = lookupKeyReadFlags(d, key, LOOKUP_NOTOUCH | LOOKUP_NOSTATS);
+    if (o && o->type == OBJ_STREAM) return;
+    void *found;
+    if (!hashtableFind(d->blocking, key, &found)) return;
+    dlist *snapshot = dlistCreate();
+    for (dlistNode *cn = dlistFirst(((blockingKey *)found)->clients); cn; cn = cn->next)
+        dlistAddTail(snapshot, cn->value);
+    for (dlistNode *sn = dlistFirst(snapshot); sn; sn = sn->next) {
+        if (!hashtableFind(d->blocking, key, &found)) break;
+        if (!dlistSearch(((blockingKey *)found)->clients, sn->value)) continue;
+        client *c = sn->value;
+        if (c->bstate.btype == BLOCKED_STREAM && c->bstate.unblock_on_deleted)
+            unblockWithError(c, "UNBLOCKED the stream key no longer exists");
+    }
+    dlistRelease(snapshot);
 }
 
 static int typeForBlock(int btype) {
@@ -182,6 +233,9 @@ void handleClientsBlockedOnKeys(void) {
             void *found;
             if (hashtableFind(rk->d->blocking, rk->key, &found)) {
                 blockingKey *bk = found;
+                answerDeletedStreamWaiters(rk->d, rk->key);
+                if (!hashtableFind(rk->d->blocking, rk->key, &found)) goto next_key;
+                bk = found;
                 size_t count = dlistLength(bk->clients);
                 /* serve in FIFO order while the key holds data of the awaited type */
                 while (count--) {
@@ -193,15 +247,16 @@ void handleClientsBlockedOnKeys(void) {
                     obj *o = lookupKeyReadFlags(rk->d, rk->key, LOOKUP_NOTOUCH | LOOKUP_NOSTATS);
                     int want = typeForBlock(c->bstate.btype);
                     if (!o) break;
-                    if (o->type != want && want != OBJ_STREAM) {
-                        /* wrong type now: the command re-run will answer WRONGTYPE only if
-                         * it is the awaited key; Redis leaves such clients blocked */
+                    if (o->type != want) {
+                        /* wrong type now: Redis leaves such clients blocked */
                         break;
                     }
+                    long long timeout_ms = c->bstate.timeout_ms;
                     unblockClient(c);
-                    rerunCommand(c);
+                    rerunCommand(c, timeout_ms);
                 }
             }
+        next_key:
             dstrfree(rk->key);
             zfree(rk);
         }
@@ -252,7 +307,7 @@ void unblockPausedClients(void) {
     for (dlistNode *n = dlistFirst(paused); n; n = n->next) {
         client *c = n->value;
         unblockClient(c);
-        rerunCommand(c);
+        rerunCommand(c, 0);
     }
     dlistRelease(paused);
 }

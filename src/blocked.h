@@ -29,6 +29,14 @@ struct hashtable *blockingKeysCreate(void);
  * value of `type` (OBJ_LIST ...), is ready, or until `timeout_ms` (unix ms,
  * 0 forever). `timeout_null_bulk`: reply null bulk instead of null array on timeout. */
 void blockForKeys(client *c, int btype, dstr *keys, int numkeys, long long timeout_ms, int timeout_null_bulk);
+/* After blockForKeys: when a key it waits on is deleted (or overwritten by
+ * another type), answer "-UNBLOCKED the stream key no longer exists" instead
+ * of keeping the client blocked (XREADGROUP, as Redis 7). */
+void blockedSetUnblockOnDeleted(client *c);
+/* Signal every key of `d` that has blocked clients (FLUSHDB/FLUSHALL,
+ * SWAPDB): waiters whose key now holds data are served, XREADGROUP waiters
+ * whose stream is gone are answered -UNBLOCKED, the others stay blocked. */
+void signalAllBlockingKeysAsReady(db *d);
 /* Undo the blocking state (client freed, killed, or served). */
 void unblockClient(client *c);
 /* Serve clients of keys signalled ready since the last call (beforeSleep). */

@@ -60,6 +60,8 @@ void clientFree(client *c) {
     }
     if (server.current_client == c) server.current_client = NULL;
     if (c->flags & CLIENT_BLOCKED) unblockClient(c);
+    if (c->bstate.keys) dlistRelease(c->bstate.keys); /* created by blockForKeys */
+    c->bstate.keys = NULL;
     unwatchAllKeys(c);
     multiDiscard(c);
     if (c->fd >= 0) {
@@ -81,7 +83,6 @@ void clientFree(client *c) {
     dstrfree(c->querybuf);
     dlistRelease(c->reply);
     dlistRelease(c->watched_keys);
-    if (c->bstate.keys) dlistRelease(c->bstate.keys); /* created by the first blockForKeys */
     dstrfree(c->name);
     dstrfree(c->lib_name);
     dstrfree(c->lib_ver);

@@ -54,6 +54,7 @@ typedef struct blockState {
     dlist *keys;               /* dstr keys waited on */
     struct db *db;
     void *data;                /* type-specific */
+    int unblock_on_deleted;    /* XREADGROUP: answer UNBLOCKED when the key is deleted */
     dlistNode *pause_node;
 } blockState;
 

@@ -115,8 +115,9 @@ obj *dbSetKey(db *d, const dstr key, obj *val, int flags) {
     void **ref = hashtableFindRef(d->keys, key);
     *ref = o;
     if (expire >= 0) hashtableAdd(d->expires, o);
+    int was_stream = old->type == OBJ_STREAM;
     objDecrRef(old);
-    if (o->type != OBJ_STRING) signalKeyAsReady(d, key, o->type);
+    if (o->type != OBJ_STRING || was_stream) signalKeyAsReady(d, key, o->type);
     if (!(flags & SETKEY_NO_SIGNAL)) signalModifiedKey(NULL, d, key);
     return o;
 }
@@ -135,7 +136,10 @@ obj *dbReplaceValue(db *d, obj *old, obj *val) {
 int dbDelete(db *d, const dstr key) {
     void *found;
     if (!hashtableFind(d->keys, key, &found)) return 0;
+    int was_stream = ((obj *)found)->type == OBJ_STREAM;
     deleteObj(d, found);
+    /* XREADGROUP clients blocked on a deleted stream are answered (blocked.c) */
+    if (was_stream) signalKeyAsReady(d, key, OBJ_STREAM);
     return 1;
 }
 
@@ -186,6 +190,7 @@ long long dbEmpty(int dbnum, int async) {
         removed += (long long)hashtableSize(d->keys);
         hashtableEmpty(d->expires, NULL);
         hashtableEmpty(d->keys, NULL);
+        signalAllBlockingKeysAsReady(d);
         d->avg_ttl = 0;
         d->expires_cursor = 0;
     }
@@ -203,6 +208,8 @@ void dbSwap(int a, int b) {
     x->avg_ttl = y->avg_ttl;
     y->avg_ttl = t;
     x->expires_cursor = y->expires_cursor = 0;
+    signalAllBlockingKeysAsReady(x);
+    signalAllBlockingKeysAsReady(y);
 }
 
 /* ---- active expiry -------------------------------------------------------

@@ -9,4 +9,5 @@ void typesRegisterAll(void) {
     hashTypeRegister();
     setTypeRegister();
     zsetTypeRegister();
+    streamTypeRegister();
 }

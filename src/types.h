@@ -4,5 +4,6 @@
 #define CAIRN_TYPES_H
 
 void typesRegisterAll(void);
+void streamTypeRegister(void);   /* t_stream.c */
 
 #endif
