@@ -7,7 +7,7 @@ WARN    := -Wall -Wextra -Werror=implicit-function-declaration
 CSTD    := -std=gnu11
 INCS    := -Isrc -Ibuild/gen -I/usr/include/lua5.1 -I/usr/include/liblzf
 OPT     ?= -O2 -g
-LIBS    := -llzf -llua5.1 -lmd -lm -lpthread -ldl
+LIBS    := -llzf -llua5.1-cjson -llua5.1-bitop -llua5.1 -lmd -lm -lpthread -ldl
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
