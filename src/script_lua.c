@@ -255,27 +255,6 @@ static int safeSetmetatable(lua_State *L) {
     return 1;
 }
 
-static int safeGetfenv(lua_State *L) {
-    lua_getfield(L, LUA_REGISTRYINDEX, "cairn_orig_getfenv");
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, 1);
-    if (lua_rawequal(L, -1, LUA_GLOBALSINDEX)) {
-        lua_pop(L, 1);
-        lua_getfield(L, LUA_REGISTRYINDEX, REG_GLOBALS_PROXY);
-    }
-    return 1;
-}
-
-static int safeSetfenv(lua_State *L) {
-    luaL_checktype(L, 2, LUA_TTABLE);
-    if (lua_isnumber(L, 1) && lua_tonumber(L, 1) == 0) return luaL_error(L, "Attempt to modify a readonly table");
-    if (lua_iscfunction(L, 1)) return luaL_error(L, "Attempt to modify a readonly table");
-    lua_getfield(L, LUA_REGISTRYINDEX, "cairn_orig_setfenv");
-    lua_insert(L, 1);
-    lua_call(L, 2, 1);
-    return 1;
-}
-
 /* loadstring / load without binary chunks */
 static int safeLoadstring(lua_State *L) {
     size_t l;
@@ -977,7 +956,6 @@ static int engineInit(lua_State *L) {
     openLib(L, LUA_TABLIBNAME, luaopen_table);
     openLib(L, LUA_STRLIBNAME, luaopen_string);
     openLib(L, LUA_MATHLIBNAME, luaopen_math);
-    openLib(L, LUA_DBLIBNAME, luaopen_debug);
     openLib(L, "cjson", luaopen_cjson);
     openLib(L, "bit", luaopen_bit);
     openLib(L, "struct", luaopen_struct);
@@ -998,12 +976,12 @@ static int engineInit(lua_State *L) {
     lua_setglobal(L, "loadfile");
     lua_pushnil(L);
     lua_setglobal(L, "dofile");
-    lua_getglobal(L, "getfenv");
-    lua_setfield(L, LUA_REGISTRYINDEX, "cairn_orig_getfenv");
-    lua_getglobal(L, "setfenv");
-    lua_setfield(L, LUA_REGISTRYINDEX, "cairn_orig_setfenv");
-    lua_register(L, "getfenv", safeGetfenv);
-    lua_register(L, "setfenv", safeSetfenv);
+    /* as Redis 7.0.15: no getfenv/setfenv/newproxy/print/debug for scripts */
+    static const char *const removed[] = {"getfenv", "setfenv", "newproxy", "print", NULL};
+    for (int i = 0; removed[i]; i++) {
+        lua_pushnil(L);
+        lua_setglobal(L, removed[i]);
+    }
     lua_register(L, "loadstring", safeLoadstring);
     lua_register(L, "load", safeLoad);
     lua_register(L, "rawset", safeRawset);
@@ -1014,16 +992,6 @@ static int engineInit(lua_State *L) {
     setFuncField(L, "random", mathRandom);
     setFuncField(L, "randomseed", mathRandomseed);
     lua_pop(L, 1);
-    /* debug functions that could reach or unlock protected tables */
-    lua_getglobal(L, "debug");
-    static const char *const dbg_removed[] = {"getregistry", "setmetatable", "getmetatable", "setfenv", "getfenv",
-                                              "setupvalue", "setlocal", "sethook", NULL};
-    for (int i = 0; dbg_removed[i]; i++) {
-        lua_pushnil(L);
-        lua_setfield(L, -2, dbg_removed[i]);
-    }
-    lua_pop(L, 1);
-
     pushRedisTable(L);
     lua_pushvalue(L, -1);
     lua_setglobal(L, "redis");
@@ -1034,7 +1002,7 @@ static int engineInit(lua_State *L) {
     lua_setfield(L, LUA_REGISTRYINDEX, REG_ERRH);
 
     /* read-only proxies for every library table */
-    static const char *const libs[] = {"string", "table", "math", "debug", "coroutine", "cjson",
+    static const char *const libs[] = {"string", "table", "math", "coroutine", "cjson",
                                        "bit", "struct", "cmsgpack", NULL};
     for (int i = 0; libs[i]; i++) protectGlobal(L, libs[i]);
     lua_getglobal(L, "redis");
