@@ -254,9 +254,11 @@ static void readHandler(eventLoop *el, int fd, void *data, int mask) {
         clientFree(c);
         return;
     }
+    /* keep an outer protection (a busy script of this client serves events) */
+    uint64_t was_protected = c->flags & CLIENT_PROTECTED;
     c->flags |= CLIENT_PROTECTED;
     netProcessInputBuffer(c);
-    c->flags &= ~CLIENT_PROTECTED;
+    if (!was_protected) c->flags &= ~CLIENT_PROTECTED;
 }
 
 static void writeHandler(eventLoop *el, int fd, void *data, int mask) {

@@ -109,6 +109,9 @@ int scriptPrepareRun(scriptRunCtx *ctx, client *caller, const char *funcname, ui
         ctx->state |= SCRIPT_STATE_ALLOW_OOM;
     script_client->db = caller->db;
     script_client->resp = 2;
+    /* the caller must survive a disconnection while a busy script serves events */
+    ctx->caller_was_protected = (caller->flags & CLIENT_PROTECTED) != 0;
+    caller->flags |= CLIENT_PROTECTED;
     curr_ctx = ctx;
     server.in_script = 1;
     return 0;
@@ -121,6 +124,7 @@ void scriptResetRun(scriptRunCtx *ctx) {
         netHandleClientsWithPendingWrites();
     }
     clientDiscardReplies(ctx->fake);
+    if (!ctx->caller_was_protected) ctx->caller->flags &= ~CLIENT_PROTECTED;
     curr_ctx = NULL;
     server.in_script = 0;
 }

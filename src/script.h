@@ -55,6 +55,7 @@ typedef struct scriptRunCtx {
     int state;              /* SCRIPT_STATE_* */
     long long start_ms;     /* monotonic start time */
     int resp;               /* protocol of the replies the script sees (setresp) */
+    int caller_was_protected; /* CLIENT_PROTECTED of the caller before the run */
 } scriptRunCtx;
 
 /* Check that a script with `script_flags` may run for `caller` now, as

@@ -416,3 +416,21 @@ def test_caller_pipeline_waits_for_script(cairn_server, rc, busy_threshold):
     finally:
         c.close()
         other.close()
+
+
+def test_caller_disconnects_during_busy_script(cairn_server, rc, busy_threshold):
+    c = RawClient(cairn_server.port)
+    other = RawClient(cairn_server.port)
+    try:
+        c.send("EVAL", "while true do end", "0")
+        wait_busy(other)
+        c.close()
+        time.sleep(0.2)  # the server sees the EOF while the script still runs
+        assert other.call("SCRIPT", "KILL") == ("status", b"OK")
+        deadline = time.time() + 10
+        while other.call("PING") != ("status", b"PONG"):
+            assert time.time() < deadline
+            time.sleep(0.02)
+        assert other.call("EVAL", "return 'alive'", "0") == b"alive"
+    finally:
+        other.close()
