@@ -434,3 +434,22 @@ def test_caller_disconnects_during_busy_script(cairn_server, rc, busy_threshold)
         assert other.call("EVAL", "return 'alive'", "0") == b"alive"
     finally:
         other.close()
+
+
+def test_eval_in_multi(d):
+    d("MULTI")
+    d("EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", "mk", "v")
+    d("EVAL", "return redis.call('GET', KEYS[1])", "1", "mk")
+    d("EVAL", "return redis.call('MULTI')", "0")
+    d("EXEC")
+    d("GET", "mk")
+
+
+def test_script_select_does_not_leak(d):
+    d("EVAL", "redis.call('SELECT', '5') return redis.call('SET', 'in5', 'x')", "0")
+    d("EXISTS", "in5")
+    d("SELECT", "5")
+    d("GET", "in5")
+    d("EVAL", "return redis.call('GET', 'in5')", "0")
+    d("DEL", "in5")
+    d("SELECT", "0")
