@@ -20,11 +20,10 @@
  *   | L-10   | 2    | RDB version, little-endian (server.dump_rdb_version)      |
  *   | L-8    | 8    | CRC-64/Jones of bytes 0..L-9, little-endian (crc64.h)     |
  *
- * FUNCTION RESTORE also accepts the pre-release record 0xF6 written by Redis
- * 7.0 release candidates: name, engine, has-description (RDB length),
- * [description], code (all RDB strings); the code is rebuilt as
- * "#!<engine> name=<name>\n<code>" and the description dropped, as Redis
- * 7.0.15 does. Accepted footer versions: 1..13 (Redis) and 80..81 (Valkey). */
+ * The pre-release record 0xF6 (written only by Redis 7.0 release candidates)
+ * is refused with "Pre-GA function format not supported", as Redis 7.2 and
+ * Valkey do (Redis 7.0.15 still converted it). Accepted footer versions:
+ * 1..13 (Redis) and 80..81 (Valkey). */
 #include "client.h"
 #include "crc64.h"
 #include "hashtable.h"
@@ -599,29 +598,6 @@ static int verifyPayload(const unsigned char *p, size_t len) {
     return 0;
 }
 
-/* Read one pre-GA record (after the 0xF6 byte) and rebuild its code. */
-static dstr readPreGaRecord(rio *r) {
-    dstr name = rioReadString(r);
-    dstr engine = name ? rioReadString(r) : NULL;
-    uint64_t has_desc = 0;
-    dstr code = NULL;
-    if (engine && rioReadLen(r, &has_desc, NULL) == 0) {
-        dstr desc = NULL;
-        if (has_desc) desc = rioReadString(r);
-        if (!has_desc || desc) code = rioReadString(r);
-        if (desc) dstrfree(desc);
-    }
-    dstr out = NULL;
-    if (code) {
-        out = dstrcatprintf(dstrempty(), "#!%s name=%s\n", engine, name);
-        out = dstrcatdstr(out, code);
-        dstrfree(code);
-    }
-    if (name) dstrfree(name);
-    if (engine) dstrfree(engine);
-    return out;
-}
-
 void functionRestoreCommand(client *c) {
     if (c->argc > 4) {
         replyErrorFormat(c, "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try FUNCTION HELP.",
@@ -658,7 +634,8 @@ void functionRestoreCommand(client *c) {
         }
         dstr code = NULL;
         if (type == RDB_OPCODE_FUNCTION_PRE_GA) {
-            code = readPreGaRecord(&r);
+            err = dstrnew("Pre-GA function format not supported");
+            break;
         } else if (type == RDB_OPCODE_FUNCTION2) {
             code = rioReadString(&r);
         } else {
