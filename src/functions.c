@@ -239,12 +239,12 @@ static libraryInfo *libraryCreate(libCtx *ctx, const char *code, size_t len, int
         *err = dstrnew("Library name was not given");
         goto fail;
     }
-    if (strcasecmp(engine, "lua") != 0) {
-        *err = dstrcatprintf(dstrempty(), "Engine '%s' not found", engine);
-        goto fail;
-    }
     if (verifyName(name, dstrlen(name)) < 0) {
         *err = dstrnew(NAME_RULE_ERR);
+        goto fail;
+    }
+    if (strcasecmp(engine, "lua") != 0) {
+        *err = dstrcatprintf(dstrempty(), "Engine '%s' not found", engine);
         goto fail;
     }
     libraryInfo *old = libCtxFindLib(ctx, name, dstrlen(name));

@@ -102,6 +102,20 @@ static void pushErrorTable(lua_State *L, const char *s, size_t len) {
     lua_remove(L, -2);
 }
 
+/* (long long)d as x86-64 computes it: values out of range and NaN give
+ * LLONG_MIN (what Redis replies for `return 1e30`), without C's undefined
+ * behaviour. */
+static long long numberToLL(lua_Number d) {
+    if (d != d || d >= 9223372036854775808.0 || d < -9223372036854775808.0) return (long long)INT64_MIN;
+    return (long long)d;
+}
+
+/* (int)d for API arguments, out-of-range values map to INT_MIN (no C UB). */
+static int numberToInt(lua_Number d) {
+    if (d != d || d >= 2147483648.0 || d <= -2147483649.0) return INT32_MIN;
+    return (int)d;
+}
+
 static int raiseErrorTable(lua_State *L, const char *s) {
     pushErrorTable(L, s, strlen(s));
     return lua_error(L);
@@ -447,6 +461,7 @@ static int replyToLuaProtected(lua_State *L) {
 
 /* ---- Lua -> reply --------------------------------------------------------------------------- */
 
+
 static void replyStatusSanitized(client *c, const char *s, size_t len) {
     dstr st = dstrnewlen(s, len);
     for (size_t i = 0; i < len; i++)
@@ -479,7 +494,7 @@ static void luaToReply(lua_State *L, client *c, int sresp, int depth) {
             replyBool(c, lua_toboolean(L, -1));
         }
         break;
-    case LUA_TNUMBER: replyLongLong(c, (long long)lua_tonumber(L, -1)); break;
+    case LUA_TNUMBER: replyLongLong(c, numberToLL(lua_tonumber(L, -1))); break;
     case LUA_TTABLE: {
         lua_pushliteral(L, "err");
         lua_rawget(L, -2);
@@ -713,7 +728,7 @@ static int luaRedisLog(lua_State *L) {
     int argc = lua_gettop(L);
     if (argc < 2) return raiseErrorTable(L, "redis.log() requires two arguments or more.");
     if (!lua_isnumber(L, 1)) return raiseErrorTable(L, "First argument must be a number (log level).");
-    int level = (int)lua_tonumber(L, 1);
+    int level = numberToInt(lua_tonumber(L, 1));
     if (level < LL_DEBUG || level > LL_WARNING) return raiseErrorTable(L, "Invalid debug level.");
     if (level < server.verbosity) return 0;
     luaL_Buffer b;
@@ -734,7 +749,7 @@ static int luaRedisSetResp(lua_State *L) {
     scriptRunCtx *ctx = scriptCurrent();
     if (!ctx) return raiseErrorTable(L, "redis.setresp can only be called inside a script invocation");
     if (lua_gettop(L) != 1) return raiseErrorTable(L, "redis.setresp() requires one argument.");
-    int resp = (int)lua_tonumber(L, -1);
+    int resp = numberToInt(lua_tonumber(L, -1));
     if (resp != 2 && resp != 3) return raiseErrorTable(L, "RESP version must be 2 or 3.");
     ctx->resp = resp;
     return 0;
@@ -743,7 +758,7 @@ static int luaRedisSetResp(lua_State *L) {
 static int luaRedisSetRepl(lua_State *L) {
     if (!scriptCurrent()) return raiseErrorTable(L, "redis.set_repl can only be called inside a script invocation");
     if (lua_gettop(L) != 1) return raiseErrorTable(L, "redis.set_repl() requires two arguments.");
-    int flags = (int)lua_tonumber(L, -1);
+    int flags = numberToInt(lua_tonumber(L, -1));
     if ((flags & ~3) != 0)
         return raiseErrorTable(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     return 0; /* no replication or AOF in Cairn yet: nothing to select */

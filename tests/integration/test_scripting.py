@@ -43,7 +43,8 @@ def d(rc, rr):
 
 EVAL_CASES = [
     # return value conversions
-    "return 1", "return -7", "return 3.99", "return 'str'", "return true", "return false", "return nil",
+    "return 1", "return -7", "return 3.99", "return -0.5", "return 2^53+1", "return 1e30", "return -1e30",
+    "return 0/0", "return math.huge", "return {2^63, -2^63}", "return redis.call('SET', 'n', 1e30)", "return 'str'", "return true", "return false", "return nil",
     "return {1, 2, {3, 'x', {}}, nil, 5}", "return {}", "return {1, 'a', false, 'b'}",
     "return {ok='FINE'}", "return {ok='li\\r\\nne'}", "return redis.status_reply('FINE')",
     "return {err='boom'}", "return {err='MYCODE boom'}", "return {err='li\\nne'}",
