@@ -86,10 +86,12 @@ int scriptPrepareRun(scriptRunCtx *ctx, client *caller, const char *funcname, ui
                      int eval_mode) {
     scriptInit();
     if (!(script_flags & SCRIPT_FLAG_EVAL_COMPAT_MODE)) {
-        if (!(script_flags & SCRIPT_FLAG_ALLOW_OOM) && overMaxmemory() &&
+        /* no-writes implies allow-oom for running the script at all */
+        if (!(script_flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) && overMaxmemory() &&
             server.maxmemory_policy == MAXMEMORY_NO_EVICTION) {
-            replyError(caller, "OOM allow-oom flag is not set on the script, can not run it when used memory > "
-                               "'maxmemory'");
+            /* Redis rejects it in processCommand: a script without allow-oom makes
+             * EVAL/FCALL a deny-oom command */
+            replyError(caller, "OOM command not allowed when used memory > 'maxmemory'.");
             return -1;
         }
         if (!(script_flags & SCRIPT_FLAG_NO_WRITES) && ro) {
@@ -105,8 +107,7 @@ int scriptPrepareRun(scriptRunCtx *ctx, client *caller, const char *funcname, ui
     ctx->resp = 2;
     if (eval_mode) ctx->state |= SCRIPT_STATE_EVAL_MODE;
     if (ro || (script_flags & SCRIPT_FLAG_NO_WRITES)) ctx->state |= SCRIPT_STATE_READ_ONLY;
-    if ((script_flags & SCRIPT_FLAG_ALLOW_OOM) || (script_flags & SCRIPT_FLAG_EVAL_COMPAT_MODE))
-        ctx->state |= SCRIPT_STATE_ALLOW_OOM;
+    if (script_flags & SCRIPT_FLAG_ALLOW_OOM) ctx->state |= SCRIPT_STATE_ALLOW_OOM;
     script_client->db = caller->db;
     script_client->resp = 2;
     /* the caller must survive a disconnection while a busy script serves events */

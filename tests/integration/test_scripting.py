@@ -454,3 +454,26 @@ def test_script_select_does_not_leak(d):
     d("EVAL", "return redis.call('GET', 'in5')", "0")
     d("DEL", "in5")
     d("SELECT", "0")
+
+
+def test_oom_and_allow_oom(d):
+    d("SET", "pre", "x")
+    d("CONFIG", "SET", "maxmemory-policy", "noeviction")
+    d("CONFIG", "SET", "maxmemory", "1")
+    try:
+        for script in ("return redis.call('SET', 'a', 'b')",            # compat mode: denyoom command refused
+                       "return redis.call('GET', 'pre')",               # reads still run
+                       "#!lua\nreturn redis.call('GET', 'pre')",        # shebang without allow-oom: not run
+                       "#!lua flags=allow-oom\nreturn redis.call('SET', 'a', 'b')",
+                       "#!lua flags=no-writes\nreturn 1",
+                       "#!lua flags=no-writes,allow-oom\nreturn redis.call('GET', 'a')"):
+            d("EVAL", script, "0")
+        d("FUNCTION", "LOAD", "#!lua name=oom\nredis.register_function{function_name='w', callback=function() "
+          "return redis.call('SET', 'f', 'v') end, flags={'allow-oom'}}\n"
+          "redis.register_function('plain', function() return 1 end)")
+        d("FCALL", "w", "0")
+        d("FCALL", "plain", "0")
+    finally:
+        d("CONFIG", "SET", "maxmemory", "0")
+    d("GET", "a")
+    d("GET", "f")
