@@ -156,6 +156,8 @@ int scriptInterrupt(scriptRunCtx *ctx) {
     elProcessEvents(server.el, 0);
     netHandleClientsWithPendingWrites();
     if (ctx->state & SCRIPT_STATE_KILLED) return SCRIPT_KILL;
+    /* SIGTERM/SIGINT while busy: stop the script so the server can exit */
+    if (server.shutdown_asap) return SCRIPT_KILL;
     return SCRIPT_CONTINUE;
 }
 

@@ -477,3 +477,32 @@ def test_oom_and_allow_oom(d):
         d("CONFIG", "SET", "maxmemory", "0")
     d("GET", "a")
     d("GET", "f")
+
+
+@pytest.mark.parametrize("how", ["shutdown", "sigterm"])
+def test_shutdown_during_busy_script(tmp_path, how):
+    """SHUTDOWN NOSAVE (allowed while busy) and SIGTERM stop a server whose
+    script never ends."""
+    from conftest import CAIRN_BIN, ServerProc
+    s = ServerProc(CAIRN_BIN, extra_args=["--busy-reply-threshold", "100"], tmpdir=str(tmp_path))
+    try:
+        c = RawClient(s.port)
+        c.send("EVAL", "redis.call('SET', 'x', '1') while true do end", "0")
+        other = RawClient(s.port)
+        wait_busy(other)
+        assert other.call("SCRIPT", "KILL")[1].startswith(b"UNKILLABLE")
+        if how == "shutdown":
+            try:
+                other.call("SHUTDOWN", "NOSAVE")
+            except ConnectionError:
+                pass
+        else:
+            s.proc.terminate()
+        s.proc.wait(timeout=15)
+        log = open(s.logpath, "rb").read()
+        assert b"AddressSanitizer" not in log and b"runtime error:" not in log
+        assert s.proc.returncode == 0, log[-2000:]
+        c.close()
+        other.close()
+    finally:
+        s.stop()
