@@ -65,6 +65,9 @@ EVAL_CASES = [
     "return redis.call('nosuch')", "return redis.call('GET')", "return redis.call('INCR', 'k1', 'a')",
     "return redis.call()", "return redis.pcall()", "return redis.call({})", "return redis.pcall('GET', {})",
     "return redis.call('MULTI')", "return redis.call('EVAL', 'return 1', '0')", "return redis.call('SCRIPT', 'LOAD', 'x')",
+    "return redis.call('SCRIPT', 'FLUSH')", "return redis.call('SCRIPT', 'KILL')", "return redis.call('FUNCTION', 'KILL')",
+    "return redis.call('FUNCTION', 'STATS')", "return redis.call('FUNCTION', 'FLUSH')", "return redis.call('EVALSHA', 'x', '0')",
+    "return redis.call('FCALL', 'x', '0')", "return redis.call('SCRIPT', 'EXISTS', 'x')",
     "return redis.call('SELECT', '1')",
     "redis.call('SELECT', '3') return redis.call('SET', 'in3', 'x')",
     # errors
