@@ -7,6 +7,8 @@
  * script runs in compatibility mode (may write, runs when over maxmemory). */
 #include "client.h"
 #include "db.h"
+#include "eval.h"
+#include "functions.h"
 #include "hashtable.h"
 #include "reply.h"
 #include "script.h"
@@ -15,6 +17,7 @@
 #include "siphash.h"
 #include "util.h"
 #include "zmalloc.h"
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -239,7 +242,25 @@ void scriptHelpCommand(client *c) {
     replyHelp(c, help);
 }
 
-/* Memory of the EVAL interpreter (for INFO; 0 before the first script). */
 size_t evalMemoryLua(void) { return eval_engine ? luaEngineMemory(eval_engine) : 0; }
-/* Number of cached scripts. */
 size_t evalScriptsCount(void) { return eval_scripts ? hashtableSize(eval_scripts) : 0; }
+
+static void humanBytes(char *buf, size_t len, size_t n) {
+    if (n < 1024) snprintf(buf, len, "%zuB", n);
+    else if (n < 1024 * 1024) snprintf(buf, len, "%.2fK", (double)n / 1024);
+    else if (n < 1024 * 1024 * 1024) snprintf(buf, len, "%.2fM", (double)n / (1024 * 1024));
+    else snprintf(buf, len, "%.2fG", (double)n / (1024.0 * 1024 * 1024));
+}
+
+dstr evalInfoMemory(dstr s) {
+    char h1[32], h2[32];
+    size_t ev = evalMemoryLua(), fv = functionsMemoryLua();
+    humanBytes(h1, sizeof(h1), ev);
+    humanBytes(h2, sizeof(h2), ev + fv);
+    return dstrcatprintf(s,
+                         "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
+                         "number_of_cached_scripts:%zu\r\nnumber_of_functions:%zu\r\nnumber_of_libraries:%zu\r\n"
+                         "used_memory_vm_functions:%zu\r\nused_memory_vm_total:%zu\r\n"
+                         "used_memory_vm_total_human:%s\r\n",
+                         ev, ev, h1, evalScriptsCount(), functionsCount(), functionsLibCount(), fv, ev + fv, h2);
+}

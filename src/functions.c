@@ -26,6 +26,7 @@
  * 1..13 (Redis) and 80..81 (Valkey). */
 #include "client.h"
 #include "crc64.h"
+#include "functions.h"
 #include "hashtable.h"
 #include "reply.h"
 #include "rio.h"
@@ -668,3 +669,7 @@ void functionRestoreCommand(client *c) {
     server.dirty++;
     replyOk(c);
 }
+
+size_t functionsMemoryLua(void) { return fn_engine ? luaEngineMemory(fn_engine) : 0; }
+size_t functionsCount(void) { return curr_ctx ? hashtableSize(curr_ctx->funcs) : 0; }
+size_t functionsLibCount(void) { return curr_ctx ? hashtableSize(curr_ctx->libs) : 0; }

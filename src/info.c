@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "eval.h"
 #include "hashtable.h"
 #include "reply.h"
 #include "server.h"
@@ -99,6 +100,7 @@ dstr genInfoString(dstr *sections, int n) {
                           server.stat_peak_memory ? 100.0 * (double)used / (double)server.stat_peak_memory : 0.0,
                           server.maxmemory, h4, configMaxmemoryPolicyName(), used ? (double)rss / (double)used : 0.0,
                           zmalloc_allocator_name());
+        s = evalInfoMemory(s);
     }
     if (wants(sections, n, "persistence", 1)) {
         SECTION("Persistence");

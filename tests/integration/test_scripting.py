@@ -509,3 +509,23 @@ def test_shutdown_during_busy_script(tmp_path, how):
         other.close()
     finally:
         s.stop()
+
+
+def test_info_memory_scripting_fields(rc, rr):
+    """INFO memory carries Redis's scripting fields (values are Cairn's own)."""
+    for c in (rc, rr):
+        c.call("EVAL", "return 1", "0")
+        c.call("SCRIPT", "LOAD", "return 2")
+        c.call("FUNCTION", "LOAD", "#!lua name=i\nredis.register_function('i1', function() return 1 end)\n"
+               "redis.register_function('i2', function() return 2 end)")
+
+    def fields(c):
+        text = c.call("INFO", "memory").decode()
+        return dict(l.split(":", 1) for l in text.split("\r\n") if ":" in l)
+    a, b = fields(rc), fields(rr)
+    for k in ("number_of_cached_scripts", "number_of_functions", "number_of_libraries"):
+        assert a[k] == b[k], (k, a.get(k), b.get(k))
+    assert (a["number_of_cached_scripts"], a["number_of_functions"], a["number_of_libraries"]) == ("2", "2", "1")
+    for k in ("used_memory_lua", "used_memory_vm_eval", "used_memory_vm_functions", "used_memory_vm_total"):
+        assert int(a[k]) > 0, k
+    assert int(a["used_memory_vm_total"]) == int(a["used_memory_vm_eval"]) + int(a["used_memory_vm_functions"])
