@@ -2,13 +2,14 @@
  *
  * Two kinds of interpreter exist: one for EVAL scripts and one for function
  * libraries; each is a luaEngine. Both offer the same sandbox:
- *   - libraries base (minus loadfile/dofile; loadstring/load refuse binary
- *     chunks, i.e. text starting with "\033"), table, string, math (random
- *     and randomseed replaced by a deterministic 48-bit LCG, POSIX lrand48
- *     formulas, seeded with 0 when the engine starts, as Redis), debug,
- *     coroutine, cjson and bit (Debian lua-cjson / lua-bitop), cmsgpack and
- *     struct (our own, see script_lua_msgpack.inc / script_lua_struct.inc);
- *     no os, io, package/require;
+ *   - the global names Redis 7.0.15 gives scripts: base functions minus
+ *     loadfile, dofile, print, getfenv, setfenv, newproxy (loadstring/load
+ *     refuse binary chunks, i.e. text starting with "\033"), table, string,
+ *     math (random and randomseed replaced by a deterministic 48-bit LCG with
+ *     POSIX lrand48 formulas, seeded with 0 at start-up, as Redis),
+ *     coroutine, cjson and bit (Debian lua-cjson / lua-bitop, linked), cmsgpack
+ *     and struct (written for Cairn: script_lua_msgpack.inc /
+ *     script_lua_struct.inc); no os, io, debug, package/require;
  *   - every global and every library table is read-only: scripts see proxy
  *     tables whose writes fail with "Attempt to modify a readonly table";
  *     reading a missing global fails with "Script attempted to access
