@@ -5,6 +5,7 @@
  * drops the cache and the interpreter. A body may start with a shebang line
  * "#!lua [flags=f1,f2,...]" giving script flags (script.h); without it the
  * script runs in compatibility mode (may write, runs when over maxmemory). */
+#include "call.h"
 #include "client.h"
 #include "db.h"
 #include "eval.h"
@@ -190,10 +191,24 @@ static void evalGenericCommand(client *c, int evalsha, int ro) {
     scriptResetRun(&ctx);
 }
 
-void evalCommand(client *c) { evalGenericCommand(c, 0, 0); }
-void evalRoCommand(client *c) { evalGenericCommand(c, 0, 1); }
-void evalshaCommand(client *c) { evalGenericCommand(c, 1, 0); }
-void evalshaRoCommand(client *c) { evalGenericCommand(c, 1, 1); }
+/* EVAL* are skip_monitor commands: they are fed to MONITOR here, before the
+ * commands the script runs (as Redis). */
+void evalCommand(client *c) {
+    replicationFeedMonitors(c, c->db->id, c->argv, c->argc);
+    evalGenericCommand(c, 0, 0);
+}
+void evalRoCommand(client *c) {
+    replicationFeedMonitors(c, c->db->id, c->argv, c->argc);
+    evalGenericCommand(c, 0, 1);
+}
+void evalshaCommand(client *c) {
+    replicationFeedMonitors(c, c->db->id, c->argv, c->argc);
+    evalGenericCommand(c, 1, 0);
+}
+void evalshaRoCommand(client *c) {
+    replicationFeedMonitors(c, c->db->id, c->argv, c->argc);
+    evalGenericCommand(c, 1, 1);
+}
 
 void scriptLoadCommand(client *c) {
     evalScript *es = evalCreateScript(c, c->argv[2]);

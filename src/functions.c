@@ -24,8 +24,10 @@
  * is refused with "Pre-GA function format not supported", as Redis 7.2 and
  * Valkey do (Redis 7.0.15 still converted it). Accepted footer versions:
  * 1..13 (Redis) and 80..81 (Valkey). */
+#include "call.h"
 #include "client.h"
 #include "crc64.h"
+#include "db.h"
 #include "functions.h"
 #include "hashtable.h"
 #include "reply.h"
@@ -364,6 +366,8 @@ void functionLoadCommand(client *c) {
 }
 
 static void fcallGeneric(client *c, int ro) {
+    /* skip_monitor command: fed to MONITOR before the commands it runs */
+    replicationFeedMonitors(c, c->db->id, c->argv, c->argc);
     functionInfo *fi = libCtxFindFunc(currentCtx(), c->argv[1], dstrlen(c->argv[1]));
     if (!fi) {
         replyError(c, "ERR Function not found");

@@ -4,6 +4,7 @@ Differential against Debian's redis-server 7.0.15 (string and key commands
 only inside scripts), plus sandbox, limit and busy-script tests that check
 Cairn alone (time-dependent behaviour cannot be compared reply by reply).
 """
+import re
 import sys
 import threading
 import time
@@ -545,3 +546,26 @@ def test_info_memory_scripting_fields(rc, rr):
     for k in ("used_memory_lua", "used_memory_vm_eval", "used_memory_vm_functions", "used_memory_vm_total"):
         assert int(a[k]) > 0, k
     assert int(a["used_memory_vm_total"]) == int(a["used_memory_vm_eval"]) + int(a["used_memory_vm_functions"])
+
+
+def test_monitor_shows_script_and_its_commands(cairn_server, redis_server, rc, rr):
+    def monitor_lines(port, commands, n):
+        m = RawClient(port)
+        assert m.call("MONITOR") == ("status", b"OK")
+        c = RawClient(port)
+        for cmd in commands:
+            c.call(*cmd)
+        out = []
+        for _ in range(n):
+            line = m._line()
+            # "+<time> [<db> <addr or lua>] <args>": keep the part after the time
+            out.append(line.split(b" ", 1)[1])
+        m.close()
+        c.close()
+        return [re.sub(rb"\[0 [0-9.:]+\]", b"[0 client]", l) for l in out]
+    cmds = [("EVAL", "redis.call('SET', KEYS[1], 'v') return redis.call('GET', KEYS[1])", "1", "mk"),
+            ("FUNCTION", "LOAD", "#!lua name=mon\nredis.register_function('mf', function(k) return redis.call('GET', k[1]) end)"),
+            ("FCALL", "mf", "1", "mk"), ("EVAL", "return 1", "x")]
+    a = monitor_lines(cairn_server.port, cmds, 7)
+    b = monitor_lines(redis_server.port, cmds, 7)
+    assert a == b
