@@ -96,3 +96,12 @@ bench: all
 
 clean:
 	rm -rf build src/cairn-server src/cairn-server-asan
+
+# ---- FUNCTION RESTORE fuzz target (libFuzzer, clang) -------------------------------
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+fuzz/fuzz_function_restore: fuzz/fuzz_function_restore.c $(LIBSRCS) $(GEN_C)
+	clang $(CSTD) $(FUZZ_FLAGS) $(INCS) -o $@ $< $(LIBSRCS) $(GEN_C) $(LIBS)
+fuzz-function-restore: fuzz/fuzz_function_restore
+fuzz-function-restore-corpus:
+	$(PYTHON) utils/function_restore_corpus.py ../shared/vectors fuzz/corpus_function_restore
+.PHONY: fuzz-function-restore fuzz-function-restore-corpus

@@ -603,69 +603,73 @@ static int verifyPayload(const unsigned char *p, size_t len) {
     return 0;
 }
 
+int functionsRestore(const unsigned char *p, size_t len, int policy, long long timeout_ms, dstr *err) {
+    *err = NULL;
+    if (verifyPayload(p, len) < 0) {
+        *err = dstrnew("DUMP payload version or checksum are wrong");
+        return -1;
+    }
+    /* Compile everything into a scratch context first. As in Redis, the
+     * reader covers the whole payload (a string may run into the footer). */
+    libCtx *scratch = libCtxCreate();
+    rio r;
+    rioInitReader(&r, p, len);
+    while (rioTell(&r) < len - 10) {
+        uint8_t type;
+        if (rioReadU8(&r, &type) < 0) {
+            *err = dstrnew("can not read data type");
+            break;
+        }
+        dstr code = NULL;
+        if (type == RDB_OPCODE_FUNCTION_PRE_GA) {
+            *err = dstrnew("Pre-GA function format not supported");
+            break;
+        } else if (type == RDB_OPCODE_FUNCTION2) {
+            code = rioReadString(&r);
+        } else {
+            *err = dstrnew("given type is not a function");
+            break;
+        }
+        if (!code) {
+            *err = dstrnew("Failed loading library payload");
+            break;
+        }
+        libraryInfo *li = libraryCreate(scratch, code, dstrlen(code), 0, timeout_ms, err);
+        dstrfree(code);
+        if (!li) break;
+    }
+    if (!*err) {
+        if (policy == FUNCTIONS_RESTORE_FLUSH) {
+            libCtxFree(curr_ctx);
+            curr_ctx = scratch;
+            scratch = NULL;
+        } else {
+            libCtxJoin(currentCtx(), scratch, policy == FUNCTIONS_RESTORE_REPLACE, err);
+        }
+    }
+    libCtxFree(scratch);
+    return *err ? -1 : 0;
+}
+
 void functionRestoreCommand(client *c) {
     if (c->argc > 4) {
         replyErrorFormat(c, "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try FUNCTION HELP.",
                          c->argv[1]);
         return;
     }
-    enum { POLICY_APPEND, POLICY_REPLACE, POLICY_FLUSH } policy = POLICY_APPEND;
+    int policy = FUNCTIONS_RESTORE_APPEND;
     if (c->argc == 4) {
-        if (!strcasecmp(c->argv[3], "append")) policy = POLICY_APPEND;
-        else if (!strcasecmp(c->argv[3], "replace")) policy = POLICY_REPLACE;
-        else if (!strcasecmp(c->argv[3], "flush")) policy = POLICY_FLUSH;
+        if (!strcasecmp(c->argv[3], "append")) policy = FUNCTIONS_RESTORE_APPEND;
+        else if (!strcasecmp(c->argv[3], "replace")) policy = FUNCTIONS_RESTORE_REPLACE;
+        else if (!strcasecmp(c->argv[3], "flush")) policy = FUNCTIONS_RESTORE_FLUSH;
         else {
             replyError(c, "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
             return;
         }
     }
-    const unsigned char *p = (const unsigned char *)c->argv[2];
-    size_t len = dstrlen(c->argv[2]);
-    if (verifyPayload(p, len) < 0) {
-        replyError(c, "ERR DUMP payload version or checksum are wrong");
-        return;
-    }
-    /* Compile everything into a scratch context first. As in Redis, the
-     * reader covers the whole payload (a string may run into the footer). */
-    libCtx *scratch = libCtxCreate();
     dstr err = NULL;
-    rio r;
-    rioInitReader(&r, p, len);
-    while (rioTell(&r) < len - 10) {
-        uint8_t type;
-        if (rioReadU8(&r, &type) < 0) {
-            err = dstrnew("can not read data type");
-            break;
-        }
-        dstr code = NULL;
-        if (type == RDB_OPCODE_FUNCTION_PRE_GA) {
-            err = dstrnew("Pre-GA function format not supported");
-            break;
-        } else if (type == RDB_OPCODE_FUNCTION2) {
-            code = rioReadString(&r);
-        } else {
-            err = dstrnew("given type is not a function");
-            break;
-        }
-        if (!code) {
-            err = dstrnew("Failed loading library payload");
-            break;
-        }
-        libraryInfo *li = libraryCreate(scratch, code, dstrlen(code), 0, 0, &err);
-        dstrfree(code);
-        if (!li) break;
-    }
-    if (!err) {
-        if (policy == POLICY_FLUSH) {
-            libCtxFree(curr_ctx);
-            curr_ctx = scratch;
-            scratch = NULL;
-        } else {
-            libCtxJoin(currentCtx(), scratch, policy == POLICY_REPLACE, &err);
-        }
-    }
-    libCtxFree(scratch);
-    if (err) {
+    /* no load timeout, as Redis: the payload's code is trusted like an RDB */
+    if (functionsRestore((const unsigned char *)c->argv[2], dstrlen(c->argv[2]), policy, 0, &err) < 0) {
         replyErrorFormat(c, "ERR %s", err);
         dstrfree(err);
         return;
