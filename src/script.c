@@ -61,7 +61,9 @@ void scriptSha1Hex(char *out, const char *p, size_t len) {
     out[40] = '\0';
 }
 
-void scriptReplyErrorRaw(client *c, const char *msg, size_t len) {
+void scriptReplyErrorRaw(client *c, const char *msg, size_t len) { scriptReplyErrorRawEx(c, msg, len, 1); }
+
+void scriptReplyErrorRawEx(client *c, const char *msg, size_t len, int count_stats) {
     dstr s = dstrnewlen("-", 1);
     s = dstrcatlen(s, msg, len);
     for (size_t i = 1; i < dstrlen(s); i++)
@@ -70,9 +72,11 @@ void scriptReplyErrorRaw(client *c, const char *msg, size_t len) {
     clientAppendReply(c, s, dstrlen(s));
     size_t code = 0;
     while (code < len && msg[code] != ' ') code++;
-    server.stat_total_error_replies++;
-    c->reply_errors++;
-    serverCountError(msg, code);
+    c->reply_errors++; /* the command still counts as failed */
+    if (count_stats) {
+        server.stat_total_error_replies++;
+        serverCountError(msg, code);
+    }
     dstrfree(s);
 }
 

@@ -95,6 +95,10 @@ void scriptKill(client *c, int is_eval);
 /* Write an error reply exactly as given (no "ERR " added): `msg` is the text
  * after '-'; CR/LF become spaces. Counted in the error statistics. */
 void scriptReplyErrorRaw(client *c, const char *msg, size_t len);
+/* Same; with count_stats 0 the error is not counted again in INFO
+ * errorstats / total_error_replies (it was counted when the command inside
+ * the script replied it), but the command still counts as failed. */
+void scriptReplyErrorRawEx(client *c, const char *msg, size_t len, int count_stats);
 
 /* ---- RESP reply trees ---------------------------------------------------------
  * A parsed command reply (RESP2 or RESP3), for the engine to convert. */

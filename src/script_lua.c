@@ -385,6 +385,10 @@ static void replyToLua(lua_State *L, const scriptReply *r) {
         const char *s = lua_tolstring(L, -1, &l);
         pushErrorTable(L, s, l);
         lua_remove(L, -2);
+        /* already counted in the error stats when the command replied it */
+        lua_pushliteral(L, "ignore_error_stats_update");
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
         break;
     }
     case SR_BOOL: lua_pushboolean(L, (int)r->integer); break;
@@ -501,7 +505,11 @@ static void luaToReply(lua_State *L, client *c, int sresp, int depth) {
         if (lua_type(L, -1) == LUA_TSTRING) {
             size_t l;
             const char *s = lua_tolstring(L, -1, &l);
-            scriptReplyErrorRaw(c, s, l);
+            lua_pushliteral(L, "ignore_error_stats_update");
+            lua_rawget(L, -3);
+            int count = !lua_toboolean(L, -1);
+            lua_pop(L, 1);
+            scriptReplyErrorRawEx(c, s, l, count);
             lua_pop(L, 2);
             return;
         }
@@ -1155,15 +1163,17 @@ static void replyScriptError(lua_State *L, scriptRunCtx *ctx) {
     lua_getfield(L, -1, "err");
     lua_getfield(L, -2, "source");
     lua_getfield(L, -3, "line");
+    lua_getfield(L, -4, "ignore_error_stats_update");
     size_t el = 0;
-    const char *err = lua_tolstring(L, -3, &el);
-    const char *source = lua_tostring(L, -2);
-    const char *line = lua_tostring(L, -1);
+    const char *err = lua_tolstring(L, -4, &el);
+    const char *source = lua_tostring(L, -3);
+    const char *line = lua_tostring(L, -2);
+    int count = !lua_toboolean(L, -1);
     dstr s = dstrnewlen(err ? err : "", err ? el : 0);
     if (source && line) s = dstrcatprintf(s, " script: %s, on %s:%s.", ctx->funcname, source, line);
-    scriptReplyErrorRaw(c, s, dstrlen(s));
+    scriptReplyErrorRawEx(c, s, dstrlen(s), count);
     dstrfree(s);
-    lua_pop(L, 3);
+    lua_pop(L, 4);
 }
 
 static int runProtected(lua_State *L) {

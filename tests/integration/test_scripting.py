@@ -569,3 +569,20 @@ def test_monitor_shows_script_and_its_commands(cairn_server, redis_server, rc, r
     a = monitor_lines(cairn_server.port, cmds, 7)
     b = monitor_lines(redis_server.port, cmds, 7)
     assert a == b
+
+
+def test_error_stats_not_double_counted(rc, rr):
+    """An error replied by a command inside a script is counted once in INFO
+    errorstats / total_error_replies, whether the script raises it or returns it."""
+    def stats(c):
+        c.call("CONFIG", "RESETSTAT")
+        c.call("SET", "s", "v")
+        for script in ("return redis.call('INCR', 's')", "return redis.pcall('INCR', 's')", "error('x')",
+                       "return redis.call('nosuch')", "return {err='MY thing'}", "return redis.error_reply('E2 y')"):
+            c.call("EVAL", script, "0")
+        text = (c.call("INFO", "errorstats") + c.call("INFO", "stats")).decode()
+        keep = [l for l in text.split("\r\n") if l.startswith(("errorstat_", "total_error_replies"))]
+        cmd = [l.split(",")[0] + "," + l.split(",")[-1] for l in c.call("INFO", "commandstats").decode().split("\r\n")
+               if l.startswith(("cmdstat_eval:", "cmdstat_incr:"))]
+        return sorted(keep), sorted(cmd)
+    assert stats(rc) == stats(rr)
