@@ -7,7 +7,7 @@ WARN    := -Wall -Wextra -Werror=implicit-function-declaration
 CSTD    := -std=gnu11
 INCS    := -Isrc -Ibuild/gen -I/usr/include/lua5.1 -I/usr/include/liblzf
 OPT     ?= -O2 -g
-LIBS    := -llzf -llua5.1 -lmd -lm -lpthread -ldl
+LIBS    := -llzf -llua5.1-cjson -llua5.1-bitop -llua5.1 -lmd -lm -lpthread -ldl
 
 SRCS    := $(wildcard src/*.c)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
@@ -130,3 +130,12 @@ bench: all
 
 clean:
 	rm -rf build src/cairn-server src/cairn-server-asan
+
+# ---- FUNCTION RESTORE fuzz target (libFuzzer, clang) -------------------------------
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+fuzz/fuzz_function_restore: fuzz/fuzz_function_restore.c $(LIBSRCS) $(GEN_C)
+	clang $(CSTD) $(FUZZ_FLAGS) $(INCS) -o $@ $< $(LIBSRCS) $(GEN_C) $(LIBS)
+fuzz-function-restore: fuzz/fuzz_function_restore
+fuzz-function-restore-corpus:
+	$(PYTHON) utils/function_restore_corpus.py ../shared/vectors fuzz/corpus_function_restore
+.PHONY: fuzz-function-restore fuzz-function-restore-corpus

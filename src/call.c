@@ -5,6 +5,7 @@
 #include "db.h"
 #include "multi.h"
 #include "reply.h"
+#include "script.h"
 #include "server.h"
 #include "slowlog.h"
 #include "zmalloc.h"
@@ -155,6 +156,12 @@ int processCommand(client *c) {
     if (server.maxmemory && (cmd->flags & CMD_DENYOOM) && zmalloc_used_memory() > server.maxmemory &&
         server.maxmemory_policy == MAXMEMORY_NO_EVICTION) {
         rejectCommand(c, "OOM command not allowed when used memory > 'maxmemory'.");
+        commandDone(c);
+        return 0;
+    }
+    /* a script running past busy-reply-threshold: only allow-busy commands */
+    if (scriptIsBusy() && !(cmd->flags & CMD_ALLOW_BUSY)) {
+        rejectCommand(c, scriptBusyError());
         commandDone(c);
         return 0;
     }

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "eval.h"
 #include "hashtable.h"
 #include "reply.h"
 #include "server.h"
@@ -117,6 +118,7 @@ dstr genInfoString(dstr *sections, int n) {
                           total_system, h5, server.maxmemory, h4, configMaxmemoryPolicyName(),
                           used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, clients_mem,
                           zmalloc_allocator_name());
+        s = evalInfoMemory(s);
     }
     if (wants(sections, n, "persistence", 1)) {
         SECTION("Persistence");

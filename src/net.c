@@ -194,7 +194,8 @@ static void protocolError(client *c, const char *err) {
 
 void netProcessInputBuffer(client *c) {
     while (c->qb_pos < dstrlen(c->querybuf)) {
-        if (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) break;
+        /* CLIENT_EXECUTING: a script of this client is serving events (busy script) */
+        if (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_EXECUTING)) break;
         respLimits lim = {.max_bulk_len = server.proto_max_bulk_len, .authenticated = c->authenticated};
         const char *err = NULL;
         respStatus st = respParse(&c->req, c->querybuf, dstrlen(c->querybuf), &c->qb_pos, &lim, &err);
@@ -253,9 +254,11 @@ static void readHandler(eventLoop *el, int fd, void *data, int mask) {
         clientFree(c);
         return;
     }
+    /* keep an outer protection (a busy script of this client serves events) */
+    uint64_t was_protected = c->flags & CLIENT_PROTECTED;
     c->flags |= CLIENT_PROTECTED;
     netProcessInputBuffer(c);
-    c->flags &= ~CLIENT_PROTECTED;
+    if (!was_protected) c->flags &= ~CLIENT_PROTECTED;
 }
 
 static void writeHandler(eventLoop *el, int fd, void *data, int mask) {

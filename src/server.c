@@ -126,7 +126,7 @@ static long long serverCron(eventLoop *el, long long id, void *data) {
     netClientsCron();
     /* active expiry: 25% of one cron period, scaled by effort */
     long long budget = 1000000 / server.hz * 25 / 100 * (server.active_expire_effort + 3) / 4;
-    activeExpireCycle(budget);
+    if (!server.in_script) activeExpireCycle(budget); /* keys do not vanish under a busy script */
     for (int i = 0; i < server.dbnum; i++) {
         hashtableRehashMicroseconds(server.dbs[i].keys, 1000);
         hashtableRehashMicroseconds(server.dbs[i].expires, 1000);
