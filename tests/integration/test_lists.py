@@ -638,6 +638,25 @@ def test_block_same_client_push_to_own_key(cairn_server, redis_server):
     ])
 
 
+def test_block_served_in_argument_order_72(cairn_server):
+    """Redis 7.2 runs a woken blocking command again, so BLPOP k1 k2 pops from
+    the first non-empty key in argument order even if k2 got its data first
+    (7.0 served the key signalled first): checked on Cairn only."""
+    ctl = RawClient(cairn_server.port)
+    ctl.call("FLUSHALL")
+    b = RawClient(cairn_server.port)
+    b.send("BLPOP", "k1", "k2", "0")
+    wait_blocked(ctl, 1)
+    assert ctl.call("MULTI") == ("status", b"OK")
+    ctl.call("RPUSH", "k2", "a")
+    ctl.call("RPUSH", "k1", "b")
+    assert ctl.call("EXEC") == [1, 1]
+    assert b.read() == [b"k1", b"b"]
+    assert ctl.call("LRANGE", "k2", "0", "-1") == [b"a"]
+    b.close()
+    ctl.close()
+
+
 # ---- RESP3 --------------------------------------------------------------------------------
 
 def test_resp3_replies(diff3):
