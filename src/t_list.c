@@ -19,6 +19,7 @@
 #include "listpack.h"
 #include "reply.h"
 #include "server.h"
+#include "sort.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -53,7 +54,30 @@ static size_t listMemUsage(const obj *o) {
 static const objTypeMethods listMethods = {
     .free_value = listFreeValue, .dup_value = listDupValue, .mem_usage = listMemUsage};
 
-void listTypeRegister(void) { objRegisterType(OBJ_LIST, &listMethods); }
+/* SORT source (sort.h): elements in list order. */
+static unsigned long listSortLength(obj *o) { return listLength(o); }
+
+static void listSortLoad(obj *o, unsigned long start, unsigned long count, int reverse, sortAddElement *add,
+                         void *ctx) {
+    listIter it;
+    listEntry e;
+    unsigned char buf[LP_INTBUF_SIZE];
+    long idx = reverse ? (long)(listLength(o) - start - 1) : (long)start;
+    listIterInit(&it, o, idx, reverse ? LIST_HEAD : LIST_TAIL);
+    while (count-- && listIterNext(&it, &e)) {
+        size_t len;
+        const unsigned char *p = listEntryBytes(&e, buf, &len);
+        add(ctx, (const char *)p, len);
+    }
+    listIterRelease(&it);
+}
+
+static const sortSourceType listSortSource = {.length = listSortLength, .load = listSortLoad, .ordered = 1};
+
+void listTypeRegister(void) {
+    objRegisterType(OBJ_LIST, &listMethods);
+    sortRegisterSource(OBJ_LIST, &listSortSource);
+}
 
 /* ---- creation and conversions ---------------------------------------------- */
 
