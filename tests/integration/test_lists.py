@@ -638,6 +638,60 @@ def test_block_same_client_push_to_own_key(cairn_server, redis_server):
     ])
 
 
+def test_block_wrong_type_destination_on_wakeup(cairn_server, redis_server):
+    """BLMOVE woken while its destination holds a string: WRONGTYPE, the
+    source keeps the element."""
+    diff_scenario(cairn_server, redis_server, [
+        ("send", 0, "BLMOVE", "src", "dst", "LEFT", "LEFT", "0"),
+        ("call", 3, "SET", "dst", "str"),
+        ("call", 3, "RPUSH", "src", "a"),
+        ("read", 0),
+        ("call", 3, "LRANGE", "src", "0", "-1"),
+        ("call", 3, "GET", "dst"),
+    ])
+
+
+def test_block_client_disconnects(cairn_server, redis_server):
+    out = []
+    for srv in (cairn_server, redis_server):
+        ctl = RawClient(srv.port)
+        ctl.call("FLUSHALL")
+        gone, stay = RawClient(srv.port), RawClient(srv.port)
+        gone.send("BLPOP", "q", "0")
+        wait_blocked(ctl, 1)
+        stay.send("BRPOP", "q", "0")
+        wait_blocked(ctl, 2)
+        gone.close()
+        wait_blocked(ctl, 1)
+        res = [ctl.call("RPUSH", "q", "a", "b"), stay.read(), ctl.call("LRANGE", "q", "0", "-1")]
+        out.append(res)
+        stay.close()
+        ctl.close()
+    assert out[0] == out[1] == [2, [b"q", b"b"], [b"a"]]
+
+
+@pytest.mark.parametrize("how", [(), ("TIMEOUT",), ("ERROR",)])
+def test_client_unblock(cairn_server, redis_server, how):
+    out = []
+    for srv in (cairn_server, redis_server):
+        ctl = RawClient(srv.port)
+        ctl.call("FLUSHALL")
+        res = []
+        for cmd in (("BLPOP", "q", "0"), ("BLMOVE", "q", "d", "LEFT", "LEFT", "0"), ("BLMPOP", "0", "1", "q", "LEFT")):
+            b = RawClient(srv.port)
+            bid = b.call("CLIENT", "ID")
+            b.send(*cmd)
+            wait_blocked(ctl, 1)
+            res.append(ctl.call("CLIENT", "UNBLOCK", str(bid), *how))
+            res.append(b.read())
+            res.append(b.call("PING"))
+            b.close()
+            wait_blocked(ctl, 0)
+        out.append(res)
+        ctl.close()
+    assert out[0] == out[1]
+
+
 def test_block_served_in_argument_order_72(cairn_server):
     """Redis 7.2 runs a woken blocking command again, so BLPOP k1 k2 pops from
     the first non-empty key in argument order even if k2 got its data first
