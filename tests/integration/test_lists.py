@@ -46,8 +46,9 @@ def config_restore(cairn, redis_ref):
     """Restore the list settings changed by a test."""
     yield
     for c in (cairn, redis_ref):
-        c.execute_command("CONFIG", "SET", "list-max-listpack-size", "-2")
-        c.execute_command("CONFIG", "SET", "list-compress-depth", "0")
+        c.execute_command(b"CONFIG", "SET", "list-max-listpack-size", "-2")
+        c.execute_command(b"CONFIG", "SET", "list-compress-depth", "0")
+        c.execute_command(b"DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0")
 
 
 def encoding(client, key):
@@ -906,6 +907,24 @@ def test_compress_depth(cairn, redis_ref, diff, config_restore):
     diff("LRANGE", "l", "0", "-1")
 
 
+def test_debug_packed_threshold(cairn, redis_ref, diff, config_restore):
+    assert diff("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "5gb") == \
+        ("error", "argument must be a memory value bigger than 1 and smaller than 4gb")
+    diff("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "abc")
+    assert diff("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1k") == b"OK"
+    vals = ["p%d-" % i + "x" * (1000 + 30 * i) for i in range(12)]
+    diff("RPUSH", "l", *vals)                        # 12 KB: a quicklist; each element a plain node
+    assert encoding(cairn, "l") == b"quicklist"
+    diff("LINSERT", "l", "BEFORE", vals[3], "small")
+    diff("LSET", "l", "5", "tiny")
+    diff("LSET", "l", "0", "y" * 2000)
+    diff("LREM", "l", "1", vals[7])
+    diff("LPOS", "l", vals[9])
+    diff("LTRIM", "l", "1", "-2")
+    diff("RPOP", "l", "3")
+    assert diff("LRANGE", "l", "0", "-1")[2] == b"small"
+
+
 # ---- keyspace interplay -------------------------------------------------------------------
 
 def test_type_copy_rename_and_memory(cairn, redis_ref, diff):
@@ -990,11 +1009,13 @@ def random_command(rnd, keys):
 
 
 @pytest.mark.parametrize("seed,fill,depth", [(1, "-2", "0"), (2, "4", "0"), (3, "-1", "1"), (4, "1", "2"),
-                                             (5, "3", "0")])
+                                             (5, "3", "0"), (6, "-2", "0"), (7, "3", "1")])
 def test_random_model(cairn, redis_ref, diff, config_restore, seed, fill, depth):
     both(cairn, redis_ref, "CONFIG", "SET", "list-max-listpack-size", fill)
     both(cairn, redis_ref, "CONFIG", "SET", "list-compress-depth", depth)
     rnd = random.Random(seed)
+    if seed >= 6:   # elements of 60+ bytes get their own (plain) quicklist node
+        both(cairn, redis_ref, "DEBUG", "QUICKLIST-PACKED-THRESHOLD", "60")
     keys = ["k1", "k2", "k3"]
     for _ in range(600):
         diff(*random_command(rnd, keys))
