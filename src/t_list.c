@@ -286,11 +286,13 @@ static void replyEntry(client *c, const listEntry *e) {
     else replyBulkLongLong(c, e->ll);
 }
 
-/* Remove and return (as a new dstr) the element at `where`; *was_int tells
- * whether it was stored as an integer. The list must not be empty. */
+/* Remove and return (as a new dstr) the element at `where`. *as_int is set
+ * when Redis would hold the popped value as an integer object (a quicklist
+ * integer entry; listpack pops are read as text): such values add no bytes in
+ * the growing rule of the destination (LMOVE). The list must not be empty. */
 static void *dstrSaver(unsigned char *data, size_t sz) { return dstrnewlen(data, sz); }
 
-static dstr listPopDstr(obj *o, int where, int *was_int) {
+static dstr listPopDstr(obj *o, int where, int *as_int) {
     if (o->encoding == ENC_LISTPACK) {
         unsigned char *lp = o->ptr;
         unsigned char *p = where == LIST_HEAD ? lpFirst(lp) : lpLast(lp);
@@ -298,7 +300,7 @@ static dstr listPopDstr(obj *o, int where, int *was_int) {
         long long ll = 0;
         unsigned char *s = lpGetValue(p, &slen, &ll);
         dstr v = s ? dstrnewlen(s, slen) : dstrfromll(ll);
-        *was_int = s == NULL;
+        *as_int = 0;
         o->ptr = lpDelete(lp, p, NULL);
         return v;
     }
@@ -306,7 +308,7 @@ static dstr listPopDstr(obj *o, int where, int *was_int) {
     size_t sz = 0;
     long long ll = 0;
     quicklistPopCustom(o->ptr, where == LIST_HEAD ? QUICKLIST_HEAD : QUICKLIST_TAIL, &data, &sz, &ll, dstrSaver);
-    *was_int = data == NULL;
+    *as_int = data == NULL;
     return data ? (dstr)data : dstrfromll(ll);
 }
 
@@ -682,7 +684,7 @@ static void moveElement(client *c, obj *src, obj *dst, int wherefrom, int wheret
     dstr v = listPopDstr(src, wherefrom, &was_int);
     if (!dst) dst = dbAdd(c->db, dstkey, listCreate());
     signalModifiedKey(c, c->db, dstkey);
-    /* Redis counts the bytes of string values only (integers add none) */
+    /* Redis counts the bytes of string values only (integer objects add none) */
     listConvertIfGrowing(dst, was_int ? 0 : dstrlen(v), 1);
     listPushRaw(dst, v, dstrlen(v), whereto);
     replyBulkDstr(c, v);

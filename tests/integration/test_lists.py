@@ -808,6 +808,26 @@ def test_encoding_exact_threshold(cairn):
     assert encoding(cairn, "l") == b"quicklist"
 
 
+def test_encoding_lmove_integer_bytes(cairn):
+    """7.2 counts the popped value's bytes in the destination's growing check
+    only when it is held as a string: an integer popped from a quicklist adds
+    nothing, one popped from a listpack is read as text and counts."""
+    def fill_dst():
+        cairn.execute_command(b"DEL", "dst")
+        cairn.execute_command(b"RPUSH", "dst", *["y" * 61] * 129)   # 7 + 129 * 63 = 8134 bytes
+        cairn.execute_command(b"RPUSH", "dst", "a" * 51)            # + 53 = 8187 bytes
+        assert encoding(cairn, "dst") == b"listpack"
+    fill_dst()
+    cairn.execute_command(b"RPUSH", "qsrc", "z" * 9000, "1234567")
+    assert encoding(cairn, "qsrc") == b"quicklist"
+    assert cairn.execute_command(b"RPOPLPUSH", "qsrc", "dst") == b"1234567"
+    assert encoding(cairn, "dst") == b"listpack"        # 8187 + 0 <= 8192
+    fill_dst()
+    cairn.execute_command(b"RPUSH", "lsrc", "1234567")
+    assert cairn.execute_command(b"LMOVE", "lsrc", "dst", "LEFT", "RIGHT") == b"1234567"
+    assert encoding(cairn, "dst") == b"quicklist"       # 8187 + 7 > 8192
+
+
 def test_encoding_large_element_and_shrink(cairn, redis_ref, diff):
     diff("RPUSH", "l", "z" * 9000)                  # bigger than the 8 KB limit: quicklist, plain node
     assert encoding(cairn, "l") == b"quicklist"
