@@ -290,7 +290,7 @@ static void replyEntry(client *c, const listEntry *e) {
  * when Redis would hold the popped value as an integer object (a quicklist
  * integer entry; listpack pops are read as text): such values add no bytes in
  * the growing rule of the destination (LMOVE). The list must not be empty. */
-static void *dstrSaver(unsigned char *data, size_t sz) { return dstrnewlen(data, sz); }
+static void *dstrSaver(unsigned char *data, size_t sz);
 
 static dstr listPopDstr(obj *o, int where, int *as_int) {
     if (o->encoding == ENC_LISTPACK) {
@@ -311,6 +311,9 @@ static dstr listPopDstr(obj *o, int where, int *as_int) {
     *as_int = data == NULL;
     return data ? (dstr)data : dstrfromll(ll);
 }
+
+/* quicklistPopCustom saver: the popped string as a dstr */
+static void *dstrSaver(unsigned char *data, size_t sz) { return dstrnewlen(data, sz); }
 
 /* Delete `count` elements from index `start` (negative from the tail). */
 static void listDelRange(obj *o, long start, long count) {
