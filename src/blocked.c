@@ -11,6 +11,7 @@
 #include "siphash.h"
 #include "util.h"
 #include "zmalloc.h"
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -65,21 +66,34 @@ int blockingAllowed(client *c) {
 }
 
 int getBlockingTimeout(client *c, const dstr arg, long long *timeout_ms) {
+    /* Redis 7.2: seconds * 1000 rounded up; +inf or a deadline past LLONG_MAX
+     * is "out of range"; anything that rounds to a negative count of ms is
+     * "negative" (so -0.0001 means 0: wait forever, as Redis). */
     long double v;
-    if (!string2ld(arg, dstrlen(arg), &v) || isinf(v)) {
+    if (!string2ld(arg, dstrlen(arg), &v)) {
         replyError(c, "ERR timeout is not a float or out of range");
         return -1;
     }
-    if (v < 0) {
-        replyError(c, "ERR timeout is negative");
-        return -1;
-    }
-    long long ms = (long long)ceill(v * 1000.0L);
-    if (v > 0 && ms > (long long)1e15) {
+    long double ms = v * 1000.0L;
+    if (ms > (long double)LLONG_MAX) {
         replyError(c, "ERR timeout is out of range");
         return -1;
     }
-    *timeout_ms = ms > 0 ? elWallMs() + ms : 0;
+    if (ms <= -1.0L) {
+        replyError(c, "ERR timeout is negative");
+        return -1;
+    }
+    long long t = (long long)ceill(ms);
+    if (t > 0) {
+        long long now = elWallMs();
+        if (t > LLONG_MAX - now) {
+            replyError(c, "ERR timeout is out of range");
+            return -1;
+        }
+        *timeout_ms = now + t;
+    } else {
+        *timeout_ms = 0;
+    }
     return 0;
 }
 

@@ -44,8 +44,10 @@ void handleClientsBlockedOnKeys(void);
 /* Reply to and unblock clients whose timeout passed (cron and beforeSleep). */
 void blockedTimeoutCheck(long long now_ms);
 /* Parse a blocking timeout argument in seconds (double) into unix ms (0 = forever).
- * Replies "ERR timeout is not a float or out of range" / "ERR timeout is negative"
- * and returns -1 on error. */
+ * As Redis 7.2: the milliseconds are rounded up (so -0.0001 is 0 = forever).
+ * Replies "ERR timeout is not a float or out of range" (not a number, nan),
+ * "ERR timeout is out of range" (inf, deadline past LLONG_MAX) or
+ * "ERR timeout is negative", and returns -1 on error. */
 int getBlockingTimeout(client *c, const dstr arg, long long *timeout_ms);
 /* May `c` block now? (not inside MULTI/EXEC or a script) */
 int blockingAllowed(client *c);

@@ -60,7 +60,7 @@ void clientFree(client *c) {
     }
     if (server.current_client == c) server.current_client = NULL;
     if (c->flags & CLIENT_BLOCKED) unblockClient(c);
-    if (c->bstate.keys) dlistRelease(c->bstate.keys); /* created by blockForKeys */
+    if (c->bstate.keys) dlistRelease(c->bstate.keys); /* created by blockForKeys, kept for reuse */
     c->bstate.keys = NULL;
     unwatchAllKeys(c);
     multiDiscard(c);

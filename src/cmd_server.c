@@ -8,6 +8,7 @@
 #include "hashtable.h"
 #include "multi.h"
 #include "object.h"
+#include "quicklist.h"
 #include "reply.h"
 #include "server.h"
 #include "util.h"
@@ -230,7 +231,11 @@ void debugCommand(client *c) {
     } else if (!strcasecmp(c->argv[1], "set-active-expire") && c->argc == 3) {
         replyOk(c);
     } else if (!strcasecmp(c->argv[1], "quicklist-packed-threshold") && c->argc == 3) {
-        replyOk(c);
+        unsigned long long sz;
+        if (!memtoull(c->argv[2], &sz) || !quicklistSetPackedThreshold((size_t)sz))
+            replyError(c, "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+        else
+            replyOk(c);
     } else {
         replyErrorSubcommand(c);
     }

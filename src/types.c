@@ -1,11 +1,13 @@
 #include "types.h"
 #include "t_hash.h"
+#include "t_list.h"
 #include "t_set.h"
 #include "t_zset.h"
 
-/* Strings need no methods: object.c handles them itself. Collection and
- * stream types add their registration here. */
+/* Strings need no methods: object.c handles them itself. Each collection and
+ * stream type registers its methods (and its SORT source, RDB codec...) here. */
 void typesRegisterAll(void) {
+    listTypeRegister();
     hashTypeRegister();
     setTypeRegister();
     zsetTypeRegister();
