@@ -18,6 +18,7 @@
 #include "db.h"
 #include "reply.h"
 #include "scan.h"
+#include "sort.h"
 #include "server.h"
 #include "siphash.h"
 #include "util.h"
@@ -409,7 +410,10 @@ static size_t hashMemUsage(const obj *o) {
 static const objTypeMethods hashMethods = {
     .free_value = hashFreeValue, .dup_value = hashDupValue, .mem_usage = hashMemUsage};
 
-void hashTypeRegister(void) { objRegisterType(OBJ_HASH, &hashMethods); }
+void hashTypeRegister(void) {
+    objRegisterType(OBJ_HASH, &hashMethods);
+    sortRegisterHashGetter(hashTypeGetValueDstr); /* SORT ... BY/GET key->field */
+}
 
 /* ===========================================================================
  * Command helpers

@@ -18,6 +18,7 @@
 #include "object.h"
 #include "reply.h"
 #include "scan.h"
+#include "sort.h"
 #include "server.h"
 #include "siphash.h"
 #include "t_set.h"
@@ -491,7 +492,34 @@ static size_t setMemUsage(const obj *set) {
 static const objTypeMethods setMethods = {
     .free_value = freeSetValue, .dup_value = setTypeDupValue, .mem_usage = setMemUsage};
 
-void setTypeRegister(void) { objRegisterType(OBJ_SET, &setMethods); }
+/* SORT source: a set's members, in no particular order (sort.h). */
+static unsigned long setSortLength(obj *o) { return setTypeSize(o); }
+
+static void setSortLoad(obj *o, unsigned long start, unsigned long count, int reverse, sortAddElement *add,
+                        void *ctx) {
+    (void)start; (void)count; (void)reverse; /* unordered: always the whole set */
+    setIterator si;
+    setTypeInitIterator(&si, o);
+    const char *str;
+    size_t len;
+    int64_t v;
+    char buf[LONG_STR_SIZE];
+    while (setTypeNext(&si, &str, &len, &v) != -1) {
+        if (!str) {
+            len = (size_t)ll2string(buf, sizeof(buf), v);
+            str = buf;
+        }
+        add(ctx, str, len);
+    }
+    setTypeResetIterator(&si);
+}
+
+static const sortSourceType setSortSource = {.length = setSortLength, .load = setSortLoad, .ordered = 0};
+
+void setTypeRegister(void) {
+    objRegisterType(OBJ_SET, &setMethods);
+    sortRegisterSource(OBJ_SET, &setSortSource);
+}
 
 /* ---- RDB helpers ------------------------------------------------------------------ */
 

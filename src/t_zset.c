@@ -25,6 +25,7 @@
 #include "object.h"
 #include "reply.h"
 #include "scan.h"
+#include "sort.h"
 #include "server.h"
 #include "siphash.h"
 #include "skiplist.h"
@@ -515,10 +516,31 @@ static size_t zsetMemUsage(const obj *o) {
     return total;
 }
 
+/* SORT source: members in rank order (sort.h). */
+static unsigned long zsetSortLength(obj *o) { return zsetLength(o); }
+
+static void zsetSortLoad(obj *o, unsigned long start, unsigned long count, int reverse, sortAddElement *add,
+                         void *ctx) {
+    zsetIter it;
+    if (reverse) zsetIterInitReverse(&it, o);
+    else zsetIterInit(&it, o);
+    const char *m;
+    size_t len;
+    double score;
+    for (unsigned long i = 0; count && zsetIterNext(&it, &m, &len, &score); i++) {
+        if (i < start) continue;
+        add(ctx, m, len);
+        count--;
+    }
+}
+
+static const sortSourceType zsetSortSource = {.length = zsetSortLength, .load = zsetSortLoad, .ordered = 1};
+
 void zsetTypeRegister(void) {
     static const objTypeMethods m = {.free_value = zsetFreeValue, .dup_value = zsetDupValue,
                                      .mem_usage = zsetMemUsage};
     objRegisterType(OBJ_ZSET, &m);
+    sortRegisterSource(OBJ_ZSET, &zsetSortSource);
 }
 
 /* ---- RDB codec API ------------------------------------------------------------ */

@@ -1,8 +1,6 @@
-"""SORT / SORT_RO on lists: differential tests against redis-server 7.0.15.
-
-(Sets and sorted sets plug into sort.c through sortRegisterSource; their
-tests belong with those types.) OBJECT ENCODING of a STORE result follows
-7.2 (listpack when small) and is checked on Cairn only."""
+"""SORT / SORT_RO on lists, sets and sorted sets (with hash fields in BY/GET):
+differential tests against redis-server 7.0.15. OBJECT ENCODING of a STORE
+result follows 7.2 (listpack when small) and is checked on Cairn only."""
 import random
 
 import pytest
@@ -173,3 +171,43 @@ def test_sort_random(diff):
         diff("SORT", "l", *opts)
         diff("SORT", "l", *opts, "STORE", "out")
         diff("LRANGE", "out", "0", "-1")
+
+
+@pytest.mark.parametrize("kind", ["intset", "listpack", "hashtable"])
+@pytest.mark.parametrize("opts", [(), ("DESC",), ("ALPHA",), ("ALPHA", "DESC", "LIMIT", "1", "3"), ("LIMIT", "2", "3"),
+                                  ("BY", "w_*"), ("BY", "w_*", "DESC"), ("BY", "nosort", "STORE", "dst"),
+                                  ("BY", "h_*->f"), ("GET", "#", "GET", "h_*->f"), ("GET", "h_*->nof"),
+                                  ("BY", "h_*->f", "GET", "n_*", "STORE", "dst")])
+def test_sort_set(diff, opts, kind):
+    members = {"intset": ["3", "1", "2", "10", "-5"],
+               "listpack": ["3", "1", "2", "10", "-5", "1.5"],
+               "hashtable": [str(i) for i in range(200)] + ["1.5"]}[kind]
+    diff("SADD", "s", *members)
+    for m in members:
+        diff("SET", "w_" + m, str((int(float(m) * 7)) % 11))
+        diff("SET", "n_" + m, "name" + m)
+        diff("HSET", "h_" + m, "f", str((int(float(m) * 3)) % 13))
+    diff("SORT", "s", *opts)
+    if "STORE" in opts:
+        diff("LRANGE", "dst", "0", "-1")
+    else:
+        diff("SORT_RO", "s", *opts)
+
+
+@pytest.mark.parametrize("opts", [(), ("DESC",), ("ALPHA",), ("BY", "nosort"), ("BY", "nosort", "DESC"),
+                                  ("BY", "nosort", "LIMIT", "1", "2"), ("BY", "nosort", "DESC", "LIMIT", "1", "3"),
+                                  ("BY", "w_*"), ("GET", "#", "GET", "w_*"), ("BY", "nosort", "STORE", "dst"),
+                                  ("BY", "h_*->f", "DESC")])
+@pytest.mark.parametrize("big", [False, True])
+def test_sort_zset(diff, opts, big):
+    n = 200 if big else 6
+    pairs = []
+    for i in range(n):
+        pairs += [str((i * 37) % 101), str(i)]
+    diff("ZADD", "z", *pairs)
+    for i in range(n):
+        diff("SET", "w_%d" % i, str((i * 7) % 11))
+        diff("HSET", "h_%d" % i, "f", str((i * 3) % 13))
+    diff("SORT", "z", *opts)
+    if "STORE" in opts:
+        diff("LRANGE", "dst", "0", "-1")
