@@ -1,4 +1,5 @@
 #include "config.h"
+#include "lazyfree.h"
 #include "client.h"
 #include "commands.h"
 #include "event.h"
@@ -583,6 +584,7 @@ void configResetstatCommand(client *c) {
     server.stat_peak_memory = zmalloc_used_memory();
     serverResetErrorStats();
     commandResetStats();
+    lazyfreeResetStats();
     replyOk(c);
 }
 

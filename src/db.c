@@ -2,6 +2,7 @@
 #include "blocked.h"
 #include "client.h"
 #include "hashtable.h"
+#include "lazyfree.h"
 #include "multi.h"
 #include "server.h"
 #include "siphash.h"
@@ -182,14 +183,21 @@ obj *dbRandomKey(db *d) {
 }
 
 long long dbEmpty(int dbnum, int async) {
-    (void)async;
     long long removed = 0;
     for (int i = 0; i < server.dbnum; i++) {
         if (dbnum != -1 && dbnum != i) continue;
         db *d = &server.dbs[i];
-        removed += (long long)hashtableSize(d->keys);
-        hashtableEmpty(d->expires, NULL);
-        hashtableEmpty(d->keys, NULL);
+        size_t n = hashtableSize(d->keys);
+        removed += (long long)n;
+        if (async && n) {
+            /* detach the tables; the lazyfree thread frees them and their values */
+            lazyfreeTables(d->keys, d->expires, n);
+            d->keys = hashtableCreate(&keyspaceType);
+            d->expires = hashtableCreate(&expiresType);
+        } else {
+            hashtableEmpty(d->expires, NULL);
+            hashtableEmpty(d->keys, NULL);
+        }
         signalAllBlockingKeysAsReady(d);
         d->avg_ttl = 0;
         d->expires_cursor = 0;

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "eval.h"
 #include "hashtable.h"
+#include "lazyfree.h"
 #include "reply.h"
 #include "server.h"
 #include "zmalloc.h"
@@ -110,14 +111,14 @@ dstr genInfoString(dstr *sections, int n) {
                           "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\n"
                           "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\nmem_total_replication_buffers:0\r\n"
                           "mem_clients_slaves:0\r\nmem_clients_normal:%zu\r\nmem_cluster_links:0\r\nmem_aof_buffer:0\r\n"
-                          "mem_allocator:%s\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:0\r\n"
-                          "lazyfreed_objects:0\r\n",
+                          "mem_allocator:%s\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:%zu\r\n"
+                          "lazyfreed_objects:%zu\r\n",
                           used, h1, rss, h2, server.stat_peak_memory, h3,
                           server.stat_peak_memory ? 100.0 * (double)used / (double)server.stat_peak_memory : 0.0,
                           overhead, server.startup_memory, dataset, net ? 100.0 * (double)dataset / (double)net : 0.0,
                           total_system, h5, server.maxmemory, h4, configMaxmemoryPolicyName(),
                           used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used, clients_mem,
-                          zmalloc_allocator_name());
+                          zmalloc_allocator_name(), lazyfreePendingObjects(), lazyfreeFreedObjects());
         s = evalInfoMemory(s);
     }
     if (wants(sections, n, "persistence", 1)) {

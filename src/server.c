@@ -1,5 +1,6 @@
 /* server: process state, logging, the cron, beforeSleep and shutdown. */
 #include "server.h"
+#include "lazyfree.h"
 #include "blocked.h"
 #include "client.h"
 #include "commands.h"
@@ -165,6 +166,7 @@ void serverRequestShutdown(void) { server.shutdown_asap = 1; }
 int serverPrepareShutdown(void) {
     serverLog(LL_WARNING, "User requested shutdown...");
     netCloseListeners();
+    lazyfreeDrain(); /* let the background thread finish what it is freeing */
     if (server.pidfile && server.pidfile[0]) unlink(server.pidfile);
     return 0;
 }

@@ -848,3 +848,36 @@ def test_keyspace_commands_see_expired_as_missing(diff):
     diff("SET", "dst3", "1", "PX", "1")
     time.sleep(0.05)
     assert diff("COPY", "dst2", "dst3") == 1
+
+
+def test_flush_async_frees_in_background(cairn):
+    """FLUSHALL/FLUSHDB ASYNC detach the keyspace and free it on the lazyfree thread:
+    the data is gone at once, new writes work, and every object is accounted as freed."""
+    cairn.execute_command("CONFIG", "RESETSTAT")
+    for db in (0, 1):
+        cairn.execute_command("SELECT", db)
+        p = cairn.pipeline(transaction=False)
+        for i in range(20000):
+            p.execute_command("SET", "k%d" % i, "v" * 50)
+        p.execute_command("RPUSH", "list", *range(300))
+        p.execute_command("HSET", "hash", *["f", "v"] * 10)
+        p.execute_command("EXPIRE", "k1", "100")
+        p.execute()
+    cairn.execute_command("SELECT", 0)
+    assert cairn.execute_command(b"FLUSHDB", "ASYNC") == b"OK"
+    assert cairn.execute_command("DBSIZE") == 0
+    cairn.execute_command("SET", "k1", "new")
+    assert cairn.execute_command("GET", "k1") == b"new"
+    assert cairn.execute_command(b"FLUSHALL", "ASYNC") == b"OK"
+    assert cairn.execute_command("DBSIZE") == 0
+    cairn.execute_command("SELECT", 1)
+    assert cairn.execute_command("DBSIZE") == 0
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        info = cairn.info("memory")
+        if info["lazyfree_pending_objects"] == 0 and info["lazyfreed_objects"] == 2 * 20002 + 1:
+            break
+        time.sleep(0.05)
+    info = cairn.info("memory")
+    assert info["lazyfree_pending_objects"] == 0
+    assert info["lazyfreed_objects"] == 2 * 20002 + 1
