@@ -422,6 +422,44 @@ def test_closed_port(env):
         assert env.src[k].call("MIGRATE", "no.such.host.invalid", 6379, "k", 0, 1000) == IOERR_CONNECT, k
 
 
+def test_timeout_connecting(env):
+    """A listener whose accept queue is full: the SYN goes unanswered and the
+    connect itself times out. Redis 7.2 reports this as the connecting error
+    (its blocking connect returns an error on timeout); 7.0.15 lets the
+    pending connection through and fails at the write after a second timeout:
+    Cairn follows 7.2, and the 7.0.15 reply is checked to show the difference."""
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(0)
+    port = lsock.getsockname()[1]
+    fill = []
+    try:
+        for _ in range(3):
+            s = socket.socket()
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            fill.append(s)
+        time.sleep(0.1)
+        want = {"cairn": (IOERR_CONNECT, 0.28, 3), "redis": (IOERR_WRITE, 0.55, 3)}
+        for k in KINDS:
+            src = env.src[k]
+            src.call("SET", "k", "v")
+            t0 = time.time()
+            r = migrate(src, port, "k", 0, 300)
+            el = time.time() - t0
+            reply, lo, hi = want[k]
+            assert r == reply, (k, r)
+            assert lo <= el < hi, (k, el)
+            assert src.call("GET", "k") == b"v"
+    finally:
+        for s in fill:
+            s.close()
+        lsock.close()
+
+
 def test_timeout_reading(env):
     """A target that accepts and never answers: the source blocks for about
     `timeout` ms, replies the reading error, keeps its key, and the next
@@ -610,3 +648,31 @@ def test_idle_connections_closed_after_10s(env):
     # the target saw both connections close
     time.sleep(0.1)
     assert int(info_field(tgt, "clients", "connected_clients")) <= with_cached - 2
+
+
+def test_payload_version_follows_dump_rdb_version(env):
+    """Cairn stamps the MIGRATE payloads like DUMP (dump-rdb-version): 9 is
+    restored by Redis 7.0.15, 11 is refused by it (newer than itself) and the
+    refusal is relayed with the key kept; Cairn targets accept both."""
+    src = env.src["cairn"]
+    try:
+        for ver, redis_ok in (("9", True), ("11", False), ("10", True)):
+            assert src.call("CONFIG", "SET", "dump-rdb-version", ver) == OK
+            src.call("SET", "k", "value-" + ver)
+            assert src.call("DUMP", "k")[-10:-8] == int(ver).to_bytes(2, "little")
+            r = migrate(src, env.tport["redis"], "k", 0, 5000, "COPY")
+            if redis_ok:
+                assert r == OK, ver
+                assert env.tgt["redis"].call("GET", "k") == b"value-" + ver.encode()
+                env.tgt["redis"].call("DEL", "k")
+            else:
+                assert r == ("error", b"ERR Target instance replied with error: "
+                                      b"ERR DUMP payload version or checksum are wrong"), ver
+                assert env.tgt["redis"].call("EXISTS", "k") == 0
+            assert src.call("GET", "k") == b"value-" + ver.encode()
+            assert migrate(src, env.tport["cairn"], "k", 0, 5000) == OK, ver
+            assert env.tgt["cairn"].call("GET", "k") == b"value-" + ver.encode()
+            assert src.call("EXISTS", "k") == 0
+            env.tgt["cairn"].call("DEL", "k")
+    finally:
+        src.call("CONFIG", "SET", "dump-rdb-version", "10")
