@@ -246,7 +246,9 @@ void migrateCommand(client *c) {
         return;
     }
 
-    dstr name = dstrcatprintf(dstrempty(), "%s:%s", c->argv[1], c->argv[2]);
+    dstr name = dstrdup(c->argv[1]); /* the cache key: "host:port" as written */
+    name = dstrcatlen(name, ":", 1);
+    name = dstrcatdstr(name, c->argv[2]);
     char authline[MIGRATE_LINE_MAX], selectline[MIGRATE_LINE_MAX], line[MIGRATE_LINE_MAX];
     int may_retry = 1;
 
