@@ -8,6 +8,7 @@
 #include "eval.h"
 #include "hashtable.h"
 #include "lazyfree.h"
+#include "migrate.h"
 #include "reply.h"
 #include "server.h"
 #include "zmalloc.h"
@@ -145,7 +146,7 @@ dstr genInfoString(dstr *sections, int n) {
                           "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\n"
                           "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:0\r\n"
                           "pubsub_patterns:0\r\npubsubshard_channels:0\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\n"
-                          "migrate_cached_sockets:0\r\nslave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"
+                          "migrate_cached_sockets:%d\r\nslave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\n"
                           "active_defrag_misses:0\r\nactive_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\n"
                           "total_active_defrag_time:0\r\ncurrent_active_defrag_time:0\r\ntracking_total_keys:0\r\n"
                           "tracking_total_items:0\r\ntracking_total_prefixes:0\r\n"
@@ -155,7 +156,8 @@ dstr genInfoString(dstr *sections, int n) {
                           server.stat_numconnections, server.stat_numcommands, server.stat_net_input_bytes,
                           server.stat_net_output_bytes, server.stat_rejected_conn, server.stat_expiredkeys,
                           server.stat_expired_time_cap_reached_count, server.stat_evictedkeys,
-                          server.stat_keyspace_hits, server.stat_keyspace_misses, server.stat_unexpected_error_replies,
+                          server.stat_keyspace_hits, server.stat_keyspace_misses, migrateCachedSockets(),
+                          server.stat_unexpected_error_replies,
                           server.stat_total_error_replies, server.stat_io_reads, server.stat_io_writes);
     }
     if (wants(sections, n, "replication", 1)) {

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "db.h"
 #include "hashtable.h"
+#include "migrate.h"
 #include "net.h"
 #include "siphash.h"
 #include "types.h"
@@ -133,6 +134,7 @@ static long long serverCron(eventLoop *el, long long id, void *data) {
         hashtableRehashMicroseconds(server.dbs[i].expires, 1000);
     }
     blockedTimeoutCheck(elWallMs());
+    migrateCron();
     if (server.paused_until_ms) serverIsPaused();
     if (server.shutdown_asap) {
         if (serverPrepareShutdown() == 0) {
