@@ -531,15 +531,13 @@ def workload_throughput(cfg, res, servers, missing):
         tests = [t[0] for t in supported_tests(missing[s]) if t[0] in ("ping_mbulk", "set", "get")]
         if tests:
             run_rb(cfg.benchmark, servers[s], tests, 50, cfg.warmup, cfg.keyspace, 3, 1)
+    # Each test runs on one server, then on the other, before the next test
+    # (the closest alternation: load from other processes hits both alike).
     for rnd in range(cfg.rounds):
         for pipe, size in configs:
+            t0 = time.perf_counter()
             n = cfg.requests_p1 if pipe == 1 else cfg.requests_p16
             for s in SERVERS:
-                t0 = time.perf_counter()
-                tests = supported_tests(missing[s])
-                groups = {}
-                for t in tests:
-                    groups.setdefault(t[4] if pipe == 1 else t[5], []).append(t)
                 try:
                     servers[s].ensure()
                     c = servers[s].conn()
@@ -547,30 +545,29 @@ def workload_throughput(cfg, res, servers, missing):
                     c.close()
                 except (BenchError, OSError) as e:
                     log("  round %d: %s: %s" % (rnd + 1, s, e))
-                for div, group in sorted(groups.items()):
+            for t in RB_TESTS:
+                name = tput_name(pipe, size, t[2])
+                div = t[4] if pipe == 1 else t[5]
+                for s in SERVERS:
+                    if t not in supported_tests(missing[s]):
+                        continue
                     try:
                         servers[s].ensure()
-                        text = run_rb(cfg.benchmark, servers[s], [t[0] for t in group], 50,
-                                      max(1000, n // div), cfg.keyspace, size, pipe)
-                        out = parse_rb(text)
-                    except (BenchError, OSError, subprocess.TimeoutExpired) as e:
-                        for t in group:
-                            res.fail(tput_name(pipe, size, t[2]), s, "error: %s" % e)
-                        log("  round %d P%d d%d %s: %s" % (rnd + 1, pipe, size, s, e))
-                        continue
-                    for t in group:
-                        name = tput_name(pipe, size, t[2])
-                        d = out.get(t[1])
+                        text = run_rb(cfg.benchmark, servers[s], [t[0]], 50, max(1000, n // div),
+                                      cfg.keyspace, size, pipe)
+                        d = parse_rb(text).get(t[1])
                         if not d or "rps" not in d:
-                            res.fail(name, s, "error: no result in redis-benchmark output")
-                            continue
-                        res.add(name, s, d["rps"])
-                        if pipe == 1 and size == 3 and t[2] in ("GET", "SET"):
-                            for p in ("p50", "p99", "p999"):
-                                if p in d:
-                                    res.add("latency_P1_d3_%s_%s" % (t[2], p), s, d[p])
-                log("  round %d P%-2d d%-4d %-5s %5.1f s" % (rnd + 1, pipe, size, s,
-                                                            time.perf_counter() - t0))
+                            raise BenchError("no result in redis-benchmark output")
+                    except (BenchError, OSError, subprocess.TimeoutExpired) as e:
+                        res.fail(name, s, "error: %s" % e)
+                        log("  round %d %s %s: %s" % (rnd + 1, name, s, e))
+                        continue
+                    res.add(name, s, d["rps"])
+                    if pipe == 1 and size == 3 and t[2] in ("GET", "SET"):
+                        for p in ("p50", "p99", "p999"):
+                            if p in d:
+                                res.add("latency_P1_d3_%s_%s" % (t[2], p), s, d[p])
+            log("  round %d P%-2d d%-4d %5.1f s" % (rnd + 1, pipe, size, time.perf_counter() - t0))
 
 
 # ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ static inline size_t hdrSize(int type) {
     case DSTR_D8: return sizeof(struct dstrhdr8);
     case DSTR_D16: return sizeof(struct dstrhdr16);
     case DSTR_D32: return sizeof(struct dstrhdr32);
+    case DSTR_T5: return 1;
     default: return sizeof(struct dstrhdr64);
     }
 }
@@ -27,6 +28,7 @@ static void setLenAlloc(dstr s, size_t len, size_t alloc) {
     case DSTR_D8: { struct dstrhdr8 *h = (void *)(s - sizeof(*h)); h->len = len; h->alloc = alloc; break; }
     case DSTR_D16: { struct dstrhdr16 *h = (void *)(s - sizeof(*h)); h->len = len; h->alloc = alloc; break; }
     case DSTR_D32: { struct dstrhdr32 *h = (void *)(s - sizeof(*h)); h->len = len; h->alloc = alloc; break; }
+    case DSTR_T5: s[-1] = (char)(DSTR_T5 | (len << 3)); (void)alloc; break; /* len <= DSTR_T5_MAX */
     default: { struct dstrhdr64 *h = (void *)(s - sizeof(*h)); h->len = len; h->alloc = alloc; break; }
     }
 }
@@ -38,11 +40,15 @@ size_t dstralloc(const dstr s) {
     case DSTR_D8: return ((struct dstrhdr8 *)(s - sizeof(struct dstrhdr8)))->alloc;
     case DSTR_D16: return ((struct dstrhdr16 *)(s - sizeof(struct dstrhdr16)))->alloc;
     case DSTR_D32: return ((struct dstrhdr32 *)(s - sizeof(struct dstrhdr32)))->alloc;
+    case DSTR_T5: return ((unsigned char)s[-1]) >> 3;
     default: return ((struct dstrhdr64 *)(s - sizeof(struct dstrhdr64)))->alloc;
     }
 }
 
-size_t dstrHeaderSize(size_t len) { return hdrSize(typeFor(len)); }
+/* Header type of an embedded string (T5 when the length fits its 5 bits). */
+static inline int embeddedTypeFor(size_t len) { return len <= DSTR_T5_MAX ? DSTR_T5 : typeFor(len); }
+
+size_t dstrHeaderSize(size_t len) { return hdrSize(embeddedTypeFor(len)); }
 size_t dstrEmbeddedSize(size_t len) { return dstrHeaderSize(len) + len + 1; }
 
 /* Lay out a string of type `type` at `mem` with capacity `alloc`. */
@@ -57,7 +63,7 @@ static dstr layout(void *mem, int type, const void *init, size_t len, size_t all
 }
 
 dstr dstrInitEmbedded(void *buf, const void *init, size_t len) {
-    return layout(buf, typeFor(len), init, len, len, DSTR_EMBEDDED);
+    return layout(buf, embeddedTypeFor(len), init, len, len, DSTR_EMBEDDED);
 }
 
 /* Allocate a heap string able to hold `cap` bytes, using all usable space. */

@@ -9,9 +9,14 @@
  *   type D16:  [len u16][alloc u16][flags u8] buf[alloc+1]      header 5 bytes
  *   type D32:  [len u32][alloc u32][flags u8] buf[alloc+1]      header 9 bytes
  *   type D64:  [len u64][alloc u64][flags u8] buf[alloc+1]      header 17 bytes
+ *   type T5 :  [flags u8] buf[len+1]                             header 1 byte
  *
  * flags (the byte at s[-1]): bits 0-2 the type, bit 3 DSTR_EMBEDDED (the
  * string lives inside another allocation and must never be freed or grown).
+ * T5 is for embedded strings only (dstrInitEmbedded, len < 32): bits 3-7 of
+ * its flags byte hold the length, the capacity equals the length, and it is
+ * always embedded. It keeps a 10-byte key plus a 16-byte value inside one
+ * 48-byte keyspace object (with D8 headers it would take 51 -> 64 bytes).
  * Functions that may reallocate return the new pointer; the old one is invalid.
  * Leaf module: depends only on zmalloc. */
 #ifndef CAIRN_DSTR_H
@@ -27,6 +32,8 @@ typedef char *dstr;
 #define DSTR_D16 1
 #define DSTR_D32 2
 #define DSTR_D64 3
+#define DSTR_T5 4
+#define DSTR_T5_MAX 31   /* longest string with a T5 header */
 #define DSTR_TYPE_MASK 7
 #define DSTR_EMBEDDED 8
 
@@ -41,6 +48,7 @@ static inline size_t dstrlen(const dstr s) {
     case DSTR_D8: return ((struct dstrhdr8 *)(s - sizeof(struct dstrhdr8)))->len;
     case DSTR_D16: return ((struct dstrhdr16 *)(s - sizeof(struct dstrhdr16)))->len;
     case DSTR_D32: return ((struct dstrhdr32 *)(s - sizeof(struct dstrhdr32)))->len;
+    case DSTR_T5: return ((unsigned char)s[-1]) >> 3;
     default: return ((struct dstrhdr64 *)(s - sizeof(struct dstrhdr64)))->len;
     }
 }
@@ -62,7 +70,8 @@ dstr dstrfromll(long long v);
 /* Free a heap dstr; NULL is a no-op. Must not be called on embedded strings. */
 void dstrfree(dstr s);
 
-/* Bytes of header needed for a string of `len` bytes (D8 if len < 256, ...). */
+/* Bytes of header dstrInitEmbedded() writes for a string of `len` bytes
+ * (1 for T5 if len < 32, 3 for D8 if len < 256, 5, 9, 17). */
 size_t dstrHeaderSize(size_t len);
 /* Bytes dstrInitEmbedded() needs for a `len`-byte string: header + len + 1. */
 size_t dstrEmbeddedSize(size_t len);
@@ -70,7 +79,10 @@ size_t dstrEmbeddedSize(size_t len);
  * The result is read-only in size: never grow or free it. Returns the dstr. */
 dstr dstrInitEmbedded(void *buf, const void *init, size_t len);
 /* Non-zero if `s` lives inside another allocation. */
-static inline int dstrIsEmbedded(const dstr s) { return ((unsigned char)s[-1]) & DSTR_EMBEDDED; }
+static inline int dstrIsEmbedded(const dstr s) {
+    unsigned char f = (unsigned char)s[-1];
+    return (f & DSTR_TYPE_MASK) == DSTR_T5 || (f & DSTR_EMBEDDED);
+}
 
 /* Make room for `addlen` more bytes after the length (greedy: doubles below 1 MB,
  * +1 MB beyond). Length unchanged. Returns the possibly moved string. */
