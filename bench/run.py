@@ -487,6 +487,12 @@ def parse_rb(text):
     return out
 
 
+def cfg_timeout(requests):
+    """Seconds a redis-benchmark run may take before it counts as hung
+    (it retries forever when the server is gone): 1000 requests/s at worst."""
+    return 60 + requests / 1000
+
+
 def run_rb(bench_bin, server, tests, clients, requests, keyspace, size, pipe, extra=()):
     args = [bench_bin, "-h", "127.0.0.1", "-p", str(server.port), "-c", str(clients),
             "-n", str(requests), "-r", str(keyspace), "-d", str(size), "-P", str(pipe)]
@@ -494,7 +500,7 @@ def run_rb(bench_bin, server, tests, clients, requests, keyspace, size, pipe, ex
         args += ["-t", ",".join(tests)]
     args += list(extra)
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL, timeout=600)
+                       stdin=subprocess.DEVNULL, timeout=cfg_timeout(requests))
     text = p.stdout.decode(errors="replace")
     if p.returncode != 0:
         raise BenchError("redis-benchmark exit %d: %s" % (p.returncode, text.strip()[-200:]))
@@ -1009,7 +1015,7 @@ def parse_args(argv):
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "latest.json"))
     cfg = ap.parse_args(argv)
     q = cfg.quick
-    defaults = {"requests_p1": 4000 if q else 30000, "requests_p16": 20000 if q else 200000,
+    defaults = {"requests_p1": 4000 if q else 25000, "requests_p16": 20000 if q else 150000,
                 "elements": 100000 if q else 1000000, "small": 10000 if q else 100000,
                 "bigstring": 10 * 1000 * 1000 if q else 100 * 1000 * 1000}
     for k, v in defaults.items():
