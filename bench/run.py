@@ -1045,6 +1045,15 @@ def version(binary):
         return "unknown (%s)" % e
 
 
+def git_head():
+    try:
+        p = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10)
+        return p.stdout.decode().strip() or None
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
 def main(argv):
     cfg = parse_args(argv)
     for b in (cfg.cairn, cfg.redis, cfg.benchmark):
@@ -1052,7 +1061,7 @@ def main(argv):
             sys.exit("bench: %s is not an executable (build with `make`)" % b)
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "host": platform.node(), "cpus": os.cpu_count(), "loadavg_start": os.getloadavg(),
-            "cairn": cfg.cairn, "cairn_version": version(cfg.cairn),
+            "cairn": cfg.cairn, "cairn_version": version(cfg.cairn), "git": git_head(),
             "redis": cfg.redis, "redis_version": version(cfg.redis),
             "redis_benchmark": version(cfg.benchmark),
             "settings": {k: getattr(cfg, k) for k in ("quick", "rounds", "requests_p1", "requests_p16",
