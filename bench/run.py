@@ -31,6 +31,10 @@ Workloads
      the payload produced by Cairn, into each server.
   5  start-up (exec to first PING reply, empty server) and FLUSHALL of 1M keys,
      SYNC and ASYNC (time until the reply arrives).
+  (6) with workload 1: the CPU time each server spends per request (all its
+     threads, user + system, from /proc/<pid>/task/*/schedstat). It depends
+     far less on other load of the machine than requests/s do. LRANGE_100's
+     figure includes the LPUSH requests redis-benchmark sends to fill the list.
 
 A command Cairn does not know ("ERR unknown command") makes its figures
 "n/a (unsupported)"; any other failure is reported as "n/a (error: ...)" and
@@ -296,6 +300,19 @@ class Server:
                     return int(line.split()[1]) * 1024
         raise BenchError("no VmRSS")
 
+    def cpu_ns(self):
+        """CPU time the server has used so far (all threads, user + system),
+        in ns, from /proc/<pid>/task/*/schedstat."""
+        total = 0
+        base = "/proc/%d/task" % self.proc.pid
+        for tid in os.listdir(base):
+            try:
+                with open("%s/%s/schedstat" % (base, tid)) as f:
+                    total += int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass
+        return total
+
     def used_memory(self):
         c = self.conn()
         try:
@@ -511,6 +528,10 @@ def tput_name(pipe, size, short):
     return "throughput_P%d_d%d_%s" % (pipe, size, short)
 
 
+def cpu_name(pipe, size, short):
+    return "cpu_P%d_d%d_%s" % (pipe, size, short)
+
+
 def supported_tests(missing):
     return [t for t in RB_TESTS if not any(n in missing for n in t[3])]
 
@@ -523,12 +544,16 @@ def workload_throughput(cfg, res, servers, missing):
     for op in ("GET", "SET"):
         for p in ("p50", "p99", "p999"):
             res.declare("latency_P1_d3_%s_%s" % (op, p), 2, "ms", "lower")
+    for pipe, size in configs:
+        for t in RB_TESTS:
+            res.declare(cpu_name(pipe, size, t[2]), 6, "us/req", "lower")
     for s in SERVERS:
         for t in RB_TESTS:
             if t in supported_tests(missing[s]):
                 continue
             for pipe, size in configs:
                 res.fail(tput_name(pipe, size, t[2]), s, "unsupported")
+                res.fail(cpu_name(pipe, size, t[2]), s, "unsupported")
             if t[2] in ("GET", "SET"):
                 for p in ("p50", "p99", "p999"):
                     res.fail("latency_P1_d3_%s_%s" % (t[2], p), s, "unsupported")
@@ -557,10 +582,13 @@ def workload_throughput(cfg, res, servers, missing):
                 for s in SERVERS:
                     if t not in supported_tests(missing[s]):
                         continue
+                    reqs = max(1000, n // div)
                     try:
                         servers[s].ensure()
-                        text = run_rb(cfg.benchmark, servers[s], [t[0]], 50, max(1000, n // div),
+                        cpu0 = servers[s].cpu_ns()
+                        text = run_rb(cfg.benchmark, servers[s], [t[0]], 50, reqs,
                                       cfg.keyspace, size, pipe)
+                        cpu1 = servers[s].cpu_ns()
                         d = parse_rb(text).get(t[1])
                         if not d or "rps" not in d:
                             raise BenchError("no result in redis-benchmark output")
@@ -569,6 +597,7 @@ def workload_throughput(cfg, res, servers, missing):
                         log("  round %d %s %s: %s" % (rnd + 1, name, s, e))
                         continue
                     res.add(name, s, d["rps"])
+                    res.add(cpu_name(pipe, size, t[2]), s, (cpu1 - cpu0) / 1000.0 / reqs)
                     if pipe == 1 and size == 3 and t[2] in ("GET", "SET"):
                         for p in ("p50", "p99", "p999"):
                             if p in d:
@@ -928,7 +957,8 @@ TITLES = {1: "1. redis-benchmark throughput (50 clients, -r keyspace)",
           2: "2. latency at -P 1, 3-byte values (ms)",
           3: "3. memory growth per key/element (bytes)",
           4: "4. DUMP / RESTORE throughput",
-          5: "5. start-up and FLUSHALL (ms, time to reply)"}
+          5: "5. start-up and FLUSHALL (ms, time to reply)",
+          6: "6. server CPU time per request during workload 1 (us, all threads, user+system)"}
 
 
 def report(cfg, res, meta):
