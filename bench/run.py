@@ -537,18 +537,19 @@ def supported_tests(missing):
 
 
 def workload_throughput(cfg, res, servers, missing):
+    tests_run = [t for t in RB_TESTS if not cfg.tests or t[2] in cfg.tests]
     configs = [(pipe, size) for pipe in (1, 16) for size in (3, 1024)]
     for pipe, size in configs:
-        for t in RB_TESTS:
+        for t in tests_run:
             res.declare(tput_name(pipe, size, t[2]), 1, "req/s", "higher")
     for op in ("GET", "SET"):
         for p in ("p50", "p99", "p999"):
             res.declare("latency_P1_d3_%s_%s" % (op, p), 2, "ms", "lower")
     for pipe, size in configs:
-        for t in RB_TESTS:
+        for t in tests_run:
             res.declare(cpu_name(pipe, size, t[2]), 6, "us/req", "lower")
     for s in SERVERS:
-        for t in RB_TESTS:
+        for t in tests_run:
             if t in supported_tests(missing[s]):
                 continue
             for pipe, size in configs:
@@ -576,7 +577,7 @@ def workload_throughput(cfg, res, servers, missing):
                     c.close()
                 except (BenchError, OSError) as e:
                     log("  round %d: %s: %s" % (rnd + 1, s, e))
-            for t in RB_TESTS:
+            for t in tests_run:
                 name = tput_name(pipe, size, t[2])
                 div = t[4] if pipe == 1 else t[5]
                 for s in SERVERS:
@@ -1038,6 +1039,8 @@ def parse_args(argv):
     ap.add_argument("--benchmark", default=shutil.which("redis-benchmark") or "/usr/bin/redis-benchmark")
     ap.add_argument("--requests-p1", type=int, help="redis-benchmark -n per test at -P 1")
     ap.add_argument("--requests-p16", type=int, help="redis-benchmark -n per test at -P 16")
+    ap.add_argument("--tests", help="comma list of workload 1 tests (default all): " +
+                    ",".join(t[2] for t in RB_TESTS))
     ap.add_argument("--keyspace", type=int, default=100000, help="redis-benchmark -r")
     ap.add_argument("--elements", type=int, help="string keys / collection elements (default 1M)")
     ap.add_argument("--small", type=int, help="number of small hashes (default 100k)")
@@ -1061,6 +1064,11 @@ def parse_args(argv):
         ap.error("--workloads takes numbers 1-5")
     if 2 in cfg.want:
         cfg.want.add(1)
+    if cfg.tests:
+        names = {t[2] for t in RB_TESTS}
+        cfg.tests = {x.strip().upper() for x in cfg.tests.split(",") if x.strip()}
+        if not cfg.tests <= names:
+            ap.error("--tests: unknown %s" % ", ".join(sorted(cfg.tests - names)))
     if cfg.rounds < 1:
         ap.error("--rounds must be >= 1")
     return cfg
