@@ -145,10 +145,50 @@ static void test_dstr(void **state) {
     assert_int_equal(dstrEmbeddedSize(32), 36);
 }
 
+/* Embedded strings of up to 31 bytes use the 1-byte D5 header (length in the
+ * flags byte); longer ones keep the D8/D16/... headers. */
+static void test_dstr_embedded_d5(void **state) {
+    (void)state;
+    char buf[600];
+    assert_int_equal(dstrEmbeddedHeaderSize(0), 1);
+    assert_int_equal(dstrEmbeddedHeaderSize(31), 1);
+    assert_int_equal(dstrEmbeddedHeaderSize(32), 3);
+    assert_int_equal(dstrEmbeddedHeaderSize(255), 3);
+    assert_int_equal(dstrEmbeddedHeaderSize(256), 5);
+    assert_int_equal(dstrEmbeddedSize(10), 12);
+    assert_int_equal(dstrEmbeddedSize(16), 18);
+    for (size_t len = 0; len <= 300; len++) {
+        char src[300];
+        for (size_t i = 0; i < len; i++) src[i] = (char)('a' + (i * 7 + len) % 26);
+        memset(buf, 0x5a, sizeof(buf));
+        dstr e = dstrInitEmbedded(buf, src, len);
+        assert_ptr_equal(e, buf + dstrEmbeddedHeaderSize(len));
+        assert_true(dstrIsEmbedded(e));
+        assert_int_equal(dstrlen(e), len);
+        assert_int_equal(dstralloc(e), len);
+        assert_int_equal(dstravail(e), 0);
+        assert_memory_equal(e, src, len);
+        assert_int_equal(e[len], '\0');
+        /* the byte after the string is untouched */
+        assert_int_equal((unsigned char)buf[dstrEmbeddedSize(len)], 0x5a);
+        /* a heap copy is a plain, non-embedded dstr */
+        dstr d = dstrdup(e);
+        assert_false(dstrIsEmbedded(d));
+        assert_int_equal(dstrlen(d), len);
+        assert_int_equal(dstrcmp(d, e), 0);
+        dstrfree(d);
+    }
+    /* heap strings never get the D5 header */
+    dstr h = dstrnew("short");
+    assert_false(dstrIsEmbedded(h));
+    assert_true(dstralloc(h) >= 5);
+    dstrfree(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_string2ll), cmocka_unit_test(test_d2string), cmocka_unit_test(test_string2d),
-        cmocka_unit_test(test_match), cmocka_unit_test(test_dstr),
+        cmocka_unit_test(test_match), cmocka_unit_test(test_dstr), cmocka_unit_test(test_dstr_embedded_d5),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
