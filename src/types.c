@@ -1,4 +1,5 @@
 #include "types.h"
+#include "rdb_collections.h"
 #include "t_hash.h"
 #include "t_set.h"
 #include "t_zset.h"
@@ -9,4 +10,7 @@ void typesRegisterAll(void) {
     hashTypeRegister();
     setTypeRegister();
     zsetTypeRegister();
+    rdbHashRegister();
+    rdbSetRegister();
+    rdbZsetRegister();
 }
