@@ -87,7 +87,7 @@
  *     duplicate checks; intset.h's intsetValidateIntegrity for type 11), and
  *     return a new bare object or NULL (setting ctx->err to a static reason),
  *     freeing whatever it built. It reads strings with rdbLoadString /
- *     rdbLoadBlob (so ctx->max_string_len applies), counts with
+ *     rdbLoadBlob / rdbLoadStringBuf (so ctx->max_string_len applies), counts with
  *     rdbLoadCount (never trusting a count for allocation), doubles with
  *     rioReadDoubleBinary / rioReadDoubleText.
  *   - one saver per object type (rdbRegisterSaver): `type` picks the RDB type
@@ -96,7 +96,9 @@
  *     written with rioWriteString (Redis's choice of int / LZF / raw forms,
  *     so DUMP bytes match Redis's).
  * Unregistered RDB types decode as "Bad data format"; saving an object whose
- * type has no saver fails.
+ * type has no saver fails. HASH, SET and ZSET are plugged in by
+ * rdb_hash.c, rdb_set.c and rdb_zset.c (rdb_collections.h: layouts, encoding
+ * choices, the RDB type written per target).
  *
  * Thread safety: registration happens once at start-up; afterwards every
  * function is re-entrant (no global mutable state). */

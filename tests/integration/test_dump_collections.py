@@ -590,3 +590,21 @@ def test_encodings_follow_config(raw, raw_ref):
             c.call("CONFIG", "SET", "hash-max-listpack-entries", "128")
             c.call("CONFIG", "SET", "set-max-intset-entries", "512")
         raw.call("CONFIG", "SET", "set-max-listpack-entries", "128")
+
+
+def test_restore_serves_blocked_bzpopmin(raw, cairn_server):
+    """A RESTOREd zset wakes a client blocked on its key, as in Redis."""
+    raw.call("ZADD", "src", "2.5", "m")
+    p = raw.call("DUMP", "src")
+    waiter = RawClient(cairn_server.port)
+    try:
+        waiter.send("BZPOPMIN", "z", "5")
+        import time
+        deadline = time.time() + 5
+        while raw.call("INFO", "clients").find(b"blocked_clients:1") < 0 and time.time() < deadline:
+            time.sleep(0.01)
+        assert raw.call("RESTORE", "z", "0", p) == OK
+        assert waiter.read() == [b"z", b"m", b"2.5"]
+        assert raw.call("EXISTS", "z") == 0
+    finally:
+        waiter.close()
