@@ -255,3 +255,29 @@ unsigned char *rdbLoadBlob(rio *r, const rdbLoadCtx *ctx, size_t *len) {
     *len = n;
     return b;
 }
+
+int rdbLoadStringBuf(rio *r, const rdbLoadCtx *ctx, char *buf, size_t cap, const char **p, size_t *len, dstr *heap) {
+    *heap = NULL;
+    /* Peek at the header (a copy of the reader, nothing consumed) to learn
+     * the decoded length; anything unusual takes the general path. */
+    rio peek = *r;
+    uint64_t l, clen, ulen;
+    int enc, small = 0;
+    if (rioReadLen(&peek, &l, &enc) == RIO_OK) {
+        if (!enc) small = l <= cap;
+        else if (l <= RIO_ENC_INT32) small = cap >= 32; /* decimal text of an int32 */
+        else if (l == RIO_ENC_LZF && rioReadLen(&peek, &clen, NULL) == RIO_OK && rioReadLen(&peek, &ulen, NULL) == RIO_OK)
+            small = ulen <= cap;
+    }
+    if (small && (!ctx->max_string_len || ctx->max_string_len >= cap)) {
+        if (rioReadStringBuf(r, buf, cap, len) != RIO_OK) return RIO_ERR;
+        *p = buf;
+        return RIO_OK;
+    }
+    dstr s = rdbLoadString(r, ctx);
+    if (!s) return RIO_ERR;
+    *heap = s;
+    *p = s;
+    *len = dstrlen(s);
+    return RIO_OK;
+}

@@ -87,7 +87,7 @@
  *     duplicate checks; intset.h's intsetValidateIntegrity for type 11), and
  *     return a new bare object or NULL (setting ctx->err to a static reason),
  *     freeing whatever it built. It reads strings with rdbLoadString /
- *     rdbLoadBlob (so ctx->max_string_len applies), counts with
+ *     rdbLoadBlob / rdbLoadStringBuf (so ctx->max_string_len applies), counts with
  *     rdbLoadCount (never trusting a count for allocation), doubles with
  *     rioReadDoubleBinary / rioReadDoubleText.
  *   - one saver per object type (rdbRegisterSaver): `type` picks the RDB type
@@ -96,7 +96,9 @@
  *     written with rioWriteString (Redis's choice of int / LZF / raw forms,
  *     so DUMP bytes match Redis's).
  * Unregistered RDB types decode as "Bad data format"; saving an object whose
- * type has no saver fails.
+ * type has no saver fails. HASH, SET and ZSET are plugged in by
+ * rdb_hash.c, rdb_set.c and rdb_zset.c (rdb_collections.h: layouts, encoding
+ * choices, the RDB type written per target).
  *
  * Thread safety: registration happens once at start-up; afterwards every
  * function is re-entrant (no global mutable state). */
@@ -247,5 +249,13 @@ dstr rdbLoadString(rio *r, const rdbLoadCtx *ctx);
  * allocation). NULL on error or for an empty string (no valid blob is
  * empty); *len gets the length. Caller zfree()s. */
 unsigned char *rdbLoadBlob(rio *r, const rdbLoadCtx *ctx, size_t *len);
+/* Read an RDB string (any form) for a loader that only needs its bytes for a
+ * moment (an element it copies into its own structure): into `buf` (`cap`
+ * bytes, cap >= 32) when its decoded length fits, else into a new heap dstr
+ * stored in *heap. *p and *len get the bytes (buf or *heap); *heap is NULL
+ * when buf was used, and the caller dstrfree()s it otherwise (also NULL-safe).
+ * Same checks and limits as rdbLoadString; saves an allocation per element
+ * for the common short elements. RIO_OK / RIO_ERR (*heap = NULL). */
+int rdbLoadStringBuf(rio *r, const rdbLoadCtx *ctx, char *buf, size_t cap, const char **p, size_t *len, dstr *heap);
 
 #endif

@@ -55,12 +55,16 @@ static void readEntry(unsigned char *p, blobKey *k) {
     k->v = s ? 0 : v;
 }
 
-/* Score of a zset entry: integer entries are exact; strings must parse. */
+/* Score of a zset entry: integer entries are exact; strings must parse, and
+ * be shorter than MAX_D2STRING_CHARS: the zset code reads at most that many
+ * characters of a score (as Redis does), so a longer text would be checked
+ * here as one number and read there as another (breaking the order). */
 static int entryScore(const blobKey *k, double *score) {
     if (!k->s) {
         *score = (double)k->v;
         return 1;
     }
+    if (k->len >= MAX_D2STRING_CHARS) return 0;
     return string2d((const char *)k->s, k->len, score);
 }
 

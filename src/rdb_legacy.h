@@ -13,7 +13,8 @@
  *   | RDB_BLOB_HASH | field, value, field, ...  | even count; no two equal fields       |
  *   | RDB_BLOB_ZSET | member, score, member, ...| even count; no two equal members;     |
  *   |               |                           | every score an integer entry or text  |
- *   |               |                           | that string2d() parses (NaN refused); |
+ *   |               |                           | of < 128 bytes that string2d() parses |
+ *   |               |                           | (NaN refused);                        |
  *   |               |                           | sorted by (score, member bytes)       |
  *
  * "Equal" compares the entries as strings: an integer entry equals its

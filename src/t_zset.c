@@ -584,6 +584,8 @@ int zsetValidateListpack(const unsigned char *lp, size_t size) {
     return ok && chk.index % 2 == 0;
 }
 
+unsigned char *zsetListpack(const obj *zobj) { return zobj->encoding == ENC_LISTPACK ? zobj->ptr : NULL; }
+
 obj *zsetCreateFromListpack(unsigned char *lp) {
     obj *o = objCreate(OBJ_ZSET, ENC_LISTPACK, lp);
     if (zsetLength(o) > (unsigned long)server.zset_max_listpack_entries) zsetConvert(o, ENC_SKIPLIST, zsetLength(o));

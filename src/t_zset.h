@@ -42,6 +42,10 @@ void zsetTypeRegister(void);
 /* Number of members. */
 unsigned long zsetLength(const obj *zobj);
 
+/* The listpack of an ENC_LISTPACK zset (the RDB_TYPE_ZSET_LISTPACK blob
+ * as-is; owned by the object, read-only), NULL for a skiplist. */
+unsigned char *zsetListpack(const obj *zobj);
+
 /* Check a listpack blob from an untrusted source (RDB/RESTORE): listpack
  * integrity (deep), an even number of entries, every score entry a valid
  * score (an integer entry, or text that string2d accepts: no NaN), and no

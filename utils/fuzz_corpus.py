@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Seed corpus for fuzz/fuzz_restore: every DUMP payload of the recorded vectors
-(../shared/vectors: key vectors, errors.json RESTORE arguments, seeds), one
-file per distinct payload (named by its SHA-1), payloads up to --max-len bytes.
+(../shared/vectors: key vectors of every type, hashes / sets / zsets included,
+errors.json RESTORE arguments, seeds), plus small hand-built payloads of every
+collection encoding the vectors have few of (ZSET with text scores, zipmaps,
+intsets of each width, plain HASH / SET / ZSET_2 with int-encoded and LZF
+elements), one file per distinct payload (named by its SHA-1), payloads up to
+--max-len bytes.
 usage: fuzz_corpus.py --vectors DIR --out DIR [--max-len N]"""
 import argparse
 import hashlib
 import json
 import os
+import struct
 
 
 def payloads(node):
@@ -22,6 +27,49 @@ def payloads(node):
     elif isinstance(node, list):
         for v in node:
             yield from payloads(v)
+
+
+def crc64_jones(data):
+    crc = 0
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x95AC9329AC4BC9B5 if crc & 1 else 0)
+    return crc
+
+
+def framed(body, ver):
+    p = body + bytes([ver & 255, ver >> 8])
+    return p + crc64_jones(p).to_bytes(8, "little")
+
+
+def rstr(b):
+    """An RDB string: int8 form for small canonical integers, else raw (< 64 bytes)."""
+    if b.lstrip(b"-").isdigit() and str(int(b)).encode() == b and -128 <= int(b) <= 127:
+        return b"\xc0" + struct.pack("<b", int(b))
+    return bytes([len(b)]) + b
+
+
+def collection_seeds():
+    """Small valid payloads of the collection encodings (rdb_collections.h)."""
+    members = [b"a", b"12", b"-7", b"long-member-" + b"x" * 30, b"m"]
+    yield framed(b"\x02" + bytes([len(members)]) + b"".join(rstr(m) for m in members), 9)
+    yield framed(b"\x04\x02" + rstr(b"f") + rstr(b"1") + rstr(b"g") + rstr(b"v" * 40), 10)
+    zs = [(b"a", b"1.5"), (b"b", b"-3"), (b"c", None), (b"d", b"1e+300")]
+    body = b"\x03" + bytes([len(zs)])
+    for m, t in zs:
+        body += rstr(m) + (b"\xfe" if t is None else bytes([len(t)]) + t)  # 254 = +inf
+    yield framed(body, 4)
+    body = b"\x05\x03"
+    for m, d in ((b"z", 2.5), (b"y", -0.0), (b"x", -1e-300)):
+        body += rstr(m) + struct.pack("<d", d)
+    yield framed(body, 9)
+    for width, vals in ((2, (-5, 7, 300)), (4, (-70000, 1, 70000)), (8, (-2**40, 0, 2**40))):
+        fmt = {2: "<h", 4: "<i", 8: "<q"}[width]
+        blob = struct.pack("<II", width, len(vals)) + b"".join(struct.pack(fmt, v) for v in vals)
+        yield framed(b"\x0b" + bytes([len(blob)]) + blob, 6)
+    zipmap = b"\x02" + b"\x01f\x01\x00v" + b"\x02gg\x03\x01www\x00" + b"\xff"  # f -> v, gg -> www (+1 free byte)
+    yield framed(b"\x09" + bytes([len(zipmap)]) + zipmap, 3)
 
 
 def main():
@@ -45,6 +93,12 @@ def main():
                         with open(name, "wb") as out:
                             out.write(p)
                         n += 1
+    for p in collection_seeds():
+        name = os.path.join(a.out, hashlib.sha1(p).hexdigest())
+        if not os.path.exists(name):
+            with open(name, "wb") as out:
+                out.write(p)
+            n += 1
     print("fuzz corpus: %d new payloads in %s" % (n, a.out))
 
 

@@ -16,6 +16,11 @@
 #include "rdb.h"
 #include "rdb_legacy.h"
 #include "rio.h"
+#include "server.h"
+#include "t_hash.h"
+#include "t_set.h"
+#include "t_zset.h"
+#include "types.h"
 #include "zmalloc.h"
 
 #include "test_vectors.h"
@@ -672,6 +677,18 @@ static void test_legacy_rules(void **state) {
     assert_false(zlConverts(RDB_BLOB_ZSET, z_nan, 2));
     const char *z_text[] = {"a", "1x"};
     assert_false(zlConverts(RDB_BLOB_ZSET, z_text, 2));
+    char longscore[200];
+    memset(longscore, '0', sizeof(longscore) - 1);
+    longscore[0] = '1';
+    longscore[sizeof(longscore) - 1] = '\0'; /* 1e198 written out: too long to be a score text */
+    for (int cut = 0; cut < 2; cut++) {
+        if (cut) longscore[127] = '\0'; /* 127 characters: accepted */
+        unsigned char *zlp = lpNew(0);
+        zlp = lpAppend(zlp, (const unsigned char *)"a", 1);
+        zlp = lpAppend(zlp, (const unsigned char *)longscore, (uint32_t)strlen(longscore));
+        assert_int_equal(rdbValidateListpackBlob(zlp, lpBytes(zlp), RDB_BLOB_ZSET, NULL), cut);
+        lpFree(zlp);
+    }
     const char *z_order[] = {"a", "2", "b", "1"};
     assert_false(zlConverts(RDB_BLOB_ZSET, z_order, 4));
     const char *z_tie[] = {"b", "1", "a", "1"};
@@ -791,6 +808,7 @@ static void test_registry(void **state) {
     size_t len;
     unsigned char *p = makePayload(body, sizeof(body), 10, &len);
     obj *o = NULL;
+    rdbRegisterLoader(RDB_TYPE_SET_INTSET, NULL); /* whatever an earlier test registered */
     assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_BAD_FORMAT); /* not registered */
     rdbRegisterLoader(RDB_TYPE_SET_INTSET, fakeLoader);
     assert_int_equal(decode(p, len, &o), RDB_PAYLOAD_OK);
@@ -829,6 +847,452 @@ static void test_registry(void **state) {
     dstrfree(d);
     rdbRegisterSaver(OBJ_LIST, NULL, NULL);
     zfree(list); /* bare header: no value behind ptr */
+    typesRegisterAll(); /* the real set loaders again, for the tests after this one */
+}
+
+/* ---- collections: HASH, SET, ZSET loaders and savers (rdb_collections.h) ------------ */
+
+static int collSetup(void **state) {
+    (void)state;
+    server.hash_max_listpack_entries = 512; /* Redis 7 defaults */
+    server.hash_max_listpack_value = 64;
+    server.set_max_intset_entries = 512;
+    server.set_max_listpack_entries = 128;
+    server.set_max_listpack_value = 64;
+    server.zset_max_listpack_entries = 128;
+    server.zset_max_listpack_value = 64;
+    typesRegisterAll();
+    return 0;
+}
+
+static unsigned long collLength(const obj *o) {
+    switch (o->type) {
+    case OBJ_HASH: return hashTypeLength(o);
+    case OBJ_SET: return setTypeSize(o);
+    case OBJ_ZSET: return zsetLength(o);
+    default: fail_msg("not a collection: type %d", o->type);
+    }
+    return 0;
+}
+
+/* Two collections hold the same elements (fields and values, members,
+ * members and scores in order). */
+static void sameCollection(obj *a, obj *b) {
+    assert_int_equal(a->type, b->type);
+    assert_int_equal(collLength(a), collLength(b));
+    if (a->type == OBJ_HASH) {
+        hashTypeIterator hi;
+        hashTypeInitIterator(&hi, a);
+        const char *f, *v;
+        size_t flen, vlen;
+        while (hashTypeNext(&hi, &f, &flen, &v, &vlen)) {
+            dstr other = hashTypeGetValueDstr(b, f, flen);
+            assert_non_null(other);
+            assert_int_equal(dstrlen(other), vlen);
+            if (vlen) assert_memory_equal(other, v, vlen);
+            dstrfree(other);
+        }
+        hashTypeResetIterator(&hi);
+    } else if (a->type == OBJ_SET) {
+        setIterator si;
+        setTypeInitIterator(&si, a);
+        dstr m;
+        while ((m = setTypeNextDstr(&si)) != NULL) {
+            assert_true(setTypeIsMember(b, m, dstrlen(m)));
+            dstrfree(m);
+        }
+        setTypeResetIterator(&si);
+    } else {
+        zsetIter ia, ib;
+        zsetIterInit(&ia, a);
+        zsetIterInit(&ib, b);
+        const char *ma, *mb;
+        size_t la, lb;
+        double sa, sb;
+        while (zsetIterNext(&ia, &ma, &la, &sa)) {
+            assert_true(zsetIterNext(&ib, &mb, &lb, &sb));
+            assert_int_equal(la, lb);
+            if (la) assert_memory_equal(ma, mb, la);
+            assert_true(sa == sb);
+        }
+    }
+}
+
+/* Number of elements a vector's first read returns (HGETALL: pairs, SMEMBERS:
+ * members, ZRANGE WITHSCORES: pairs). */
+static size_t vectorCount(const jval *v, const char *group) {
+    jval *e = jget(v, "expect");
+    if (!e) return (size_t)jget(jget(v, "expect_digest"), "count")->num;
+    return strcmp(group, "sets") ? e->n / 2 : e->n;
+}
+
+/* Every hash / set / zset vector of every folder decodes (CRC checked) with
+ * the recorded element count; the value re-encodes for every target into a
+ * payload that decodes to the same elements; and where the recording server
+ * re-DUMPed the same bytes, Cairn writes them too (same version stamp). */
+static void test_coll_vectors(void **state) {
+    (void)state;
+    static const char *folders[] = {"redis-7.0.15", "valkey-55bbbe0", "redis-6.2.16", "legacy-rdb-assets"};
+    static const char *groups[] = {"hashes", "sets", "zsets"};
+    static const int types[] = {OBJ_HASH, OBJ_SET, OBJ_ZSET};
+    static const int targets[] = {9, 10, 11, 12, 80};
+    size_t total = 0, identical = 0;
+    for (size_t f = 0; f < 4; f++) {
+        for (size_t g = 0; g < 3; g++) {
+            char rel[256];
+            snprintf(rel, sizeof(rel), "%s/%s.json", folders[f], groups[g]);
+            jval *arr = loadVectors(rel);
+            for (size_t i = 0; i < arr->n; i++) {
+                const jval *v = arr->items[i];
+                size_t plen;
+                unsigned char *p = vectorPayload(folders[f], v, &plen);
+                obj *o = NULL;
+                if (decode(p, plen, &o) != RDB_PAYLOAD_OK) fail_msg("%s %s does not decode", rel, jstr(v, "name"));
+                assert_int_equal(o->type, types[g]);
+                assert_int_equal(collLength(o), vectorCount(v, groups[g]));
+                for (size_t t = 0; t < 5; t++) {
+                    dstr again = rdbCreatePayload(o, targets[t], NULL);
+                    assert_non_null(again);
+                    if (targets[t] <= 9) assert_true((unsigned char)again[0] <= 14);
+                    if (targets[t] <= 10) assert_true((unsigned char)again[0] != RDB_TYPE_SET_LISTPACK);
+                    obj *o2 = NULL;
+                    assert_int_equal(decode((unsigned char *)again, dstrlen(again), &o2), RDB_PAYLOAD_OK);
+                    sameCollection(o, o2);
+                    objDecrRef(o2);
+                    dstrfree(again);
+                }
+                jval *same = jget(v, "redump_after_restore_identical");
+                if (same && same->t == J_BOOL && same->num == 1 && (f == 0 || f == 1)) {
+                    dstr again = rdbCreatePayload(o, vectorVersion(p, plen), NULL);
+                    if (dstrlen(again) != plen || memcmp(again, p, plen))
+                        fail_msg("%s %s: DUMP bytes differ", rel, jstr(v, "name"));
+                    dstrfree(again);
+                    identical++;
+                }
+                objDecrRef(o);
+                zfree(p);
+                total++;
+            }
+            jfree(arr);
+        }
+    }
+    fprintf(stderr, "collection vectors: %zu decoded, %zu re-dumped byte-identical\n", total, identical);
+    assert_true(total >= 80 && identical >= 25);
+}
+
+/* One valid body (type byte + object, no footer) per loader, from the vectors. */
+typedef struct loaderCase {
+    int type;
+    const char *file, *name;
+} loaderCase;
+static const loaderCase loader_cases[] = {
+    {RDB_TYPE_SET, "redis-7.0.15/sets.json", "hashtable_strings"},
+    {RDB_TYPE_ZSET, "legacy-rdb-assets/zsets.json", "encodings/zset"},
+    {RDB_TYPE_HASH, "redis-7.0.15/hashes.json", "hashtable_long_value"},
+    {RDB_TYPE_ZSET_2, "redis-7.0.15/zsets.json", "skiplist_long_member"},
+    {RDB_TYPE_HASH_ZIPMAP, "legacy-rdb-assets/hashes.json", "hash-zipmap/hash"},
+    {RDB_TYPE_SET_INTSET, "redis-7.0.15/sets.json", "intset_64"},
+    {RDB_TYPE_ZSET_ZIPLIST, "redis-6.2.16/zsets.json", "listpack_special_scores"},
+    {RDB_TYPE_HASH_ZIPLIST, "redis-6.2.16/hashes.json", "listpack_int_widths"},
+    {RDB_TYPE_HASH_LISTPACK, "redis-7.0.15/hashes.json", "listpack_int_widths"},
+    {RDB_TYPE_ZSET_LISTPACK, "redis-7.0.15/zsets.json", "listpack_special_scores"},
+    {RDB_TYPE_SET_LISTPACK, "valkey-55bbbe0/sets.json", "listpack_mixed_int_widths"},
+};
+#define LOADER_CASES (sizeof(loader_cases) / sizeof(loader_cases[0]))
+
+static unsigned char *loaderBody(const loaderCase *lc, size_t *len) {
+    jval *arr = loadVectors(lc->file);
+    unsigned char *body = NULL;
+    for (size_t i = 0; i < arr->n && !body; i++) {
+        if (strcmp(jstr(arr->items[i], "name"), lc->name)) continue;
+        size_t plen;
+        body = unhex(jstr(arr->items[i], "dump_hex"), &plen);
+        *len = plen - 10;
+    }
+    jfree(arr);
+    if (!body) fail_msg("no vector %s %s", lc->file, lc->name);
+    assert_int_equal(body[0], lc->type);
+    return body;
+}
+
+/* Decode exactly `len` bytes (type byte + object, no footer, no CRC); NULL if
+ * they do not hold one complete object. *used gets the bytes consumed. */
+static obj *loadBody(const unsigned char *b, size_t len, size_t *used) {
+    rio r;
+    rioInitReader(&r, b, len);
+    int type;
+    if (rdbLoadObjectType(&r, &type) != RIO_OK) return NULL;
+    rdbLoadCtx ctx = {.max_string_len = 1 << 20, .rdbver = 10};
+    obj *o = rdbLoadObject(&r, type, &ctx);
+    if (!o) assert_non_null(ctx.err);
+    if (used) *used = rioTell(&r);
+    return o;
+}
+
+/* Every loader: the whole body decodes consuming exactly its bytes; every
+ * truncation of it is refused. */
+static void test_coll_truncated(void **state) {
+    (void)state;
+    for (size_t c = 0; c < LOADER_CASES; c++) {
+        size_t len, used = 0;
+        unsigned char *b = loaderBody(&loader_cases[c], &len);
+        obj *o = loadBody(b, len, &used);
+        if (!o) fail_msg("type %d: the whole body does not decode", loader_cases[c].type);
+        assert_int_equal(used, len);
+        objDecrRef(o);
+        for (size_t cut = 0; cut < len; cut++) {
+            unsigned char *copy = zmalloc(cut + 1); /* exact size: ASan sees any overread */
+            memcpy(copy, b, cut);
+            o = loadBody(copy, cut, NULL);
+            if (o) fail_msg("type %d: body cut at %zu of %zu decoded", loader_cases[c].type, cut, len);
+            zfree(copy);
+        }
+        zfree(b);
+    }
+}
+
+/* Counts and lengths far beyond the bytes present: refused before anything
+ * is allocated from them. */
+static void test_coll_oversized(void **state) {
+    (void)state;
+    static const char *bodies[] = {
+        "0280ffffffff" "0161",                   /* SET: 4G members, one present */
+        "0281ffffffffffffffff" "0161",           /* SET: 2^64-1 members */
+        "0480ffffffff" "01610162",               /* HASH: 4G pairs */
+        "0581000000010000000001610000000000000000", /* ZSET_2: 2^32 pairs */
+        "0540ff" "0161000000000000f03f",         /* ZSET_2: 255 pairs, one present */
+        "0380ffffffff" "016101" "31",            /* ZSET: 4G pairs */
+        "0b80ffffffff",                          /* SET_INTSET blob of 4 GB */
+        "0b0c" "0200000010000000" "01000200",    /* intset header: 16 members, 2 present */
+        "0b0c" "0800000001000000" "01000200",    /* intset: width 8, 1 member, 4 bytes */
+        "10c3" "05" "81ffffffffffffffff" "0000000000", /* HASH_LISTPACK: LZF claiming 2^64-1 bytes */
+        "10c3" "05" "80ffffffff" "0000000000",   /* HASH_LISTPACK: LZF claiming 4 GB */
+        "110d" "ff00000002008161028162" "02ff",  /* ZSET_LISTPACK: total bytes 255, 13 present */
+        "140b" "0b0000000500816102ff" "00",      /* SET_LISTPACK: header count 5, 1 entry */
+        "0d0d" "ff0000000a00000002000000ff",     /* HASH_ZIPLIST: zlbytes 255 */
+        "0905" "ff01610162",                     /* HASH_ZIPMAP: truncated zipmap */
+        "0c40" "01",                             /* ZSET_ZIPLIST: 14-bit length, no bytes */
+    };
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+        size_t blen;
+        unsigned char *b = unhex(bodies[i], &blen);
+        obj *o = loadBody(b, blen, NULL);
+        if (o) fail_msg("oversized body %zu (%s) decoded", i, bodies[i]);
+        /* and inside a payload, whose footer the loaders may read into */
+        size_t plen;
+        unsigned char *p = makePayload(b, blen, 10, &plen);
+        assert_int_equal(decode(p, plen, &o), RDB_PAYLOAD_BAD_FORMAT);
+        zfree(p);
+        zfree(b);
+    }
+    /* the string limit applies to every element and blob */
+    size_t len;
+    unsigned char *b = loaderBody(&loader_cases[3], &len); /* ZSET_2 with a long member */
+    rio r;
+    rioInitReader(&r, b + 1, len - 1);
+    rdbLoadCtx ctx = {.max_string_len = 10, .rdbver = 10};
+    assert_null(rdbLoadObject(&r, RDB_TYPE_ZSET_2, &ctx));
+    assert_non_null(ctx.err);
+    zfree(b);
+}
+
+/* Every single-bit flip of every loader's body: refused, or decoded into a
+ * value that re-encodes and decodes to the same elements. */
+static void test_coll_bit_flips(void **state) {
+    (void)state;
+    size_t decoded = 0, refused = 0;
+    for (size_t c = 0; c < LOADER_CASES; c++) {
+        size_t len;
+        unsigned char *b = loaderBody(&loader_cases[c], &len);
+        size_t bits = (len > 400 ? 400 : len) * 8;
+        for (size_t bit = 8; bit < bits; bit++) { /* the type byte stays */
+            unsigned char *m = zmalloc(len);
+            memcpy(m, b, len);
+            m[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+            obj *o = loadBody(m, len, NULL);
+            if (o) {
+                decoded++;
+                dstr again = rdbCreatePayload(o, 10, NULL);
+                assert_non_null(again);
+                obj *o2 = NULL;
+                assert_int_equal(decode((unsigned char *)again, dstrlen(again), &o2), RDB_PAYLOAD_OK);
+                sameCollection(o, o2);
+                objDecrRef(o2);
+                dstrfree(again);
+                objDecrRef(o);
+            } else {
+                refused++;
+            }
+            zfree(m);
+        }
+        zfree(b);
+    }
+    fprintf(stderr, "collection bit flips: %zu decoded, %zu refused\n", decoded, refused);
+    assert_true(decoded > 0 && refused > 0);
+}
+
+/* Encodings after loading follow the thresholds in force (rdb_collections.h). */
+static void test_coll_encodings(void **state) {
+    (void)state;
+    size_t len;
+    unsigned char *b;
+    obj *o;
+    /* a plain SET of strings: listpack (7.2); beyond set-max-listpack-entries: hashtable */
+    b = loaderBody(&loader_cases[0], &len);
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    objDecrRef(o);
+    server.set_max_listpack_entries = 1;
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_HASHTABLE);
+    objDecrRef(o);
+    server.set_max_listpack_entries = 128;
+    zfree(b);
+    /* an intset over set-max-intset-entries becomes a hashtable */
+    b = loaderBody(&loader_cases[5], &len);
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_INTSET);
+    objDecrRef(o);
+    server.set_max_intset_entries = 1;
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_HASHTABLE);
+    objDecrRef(o);
+    server.set_max_intset_entries = 512;
+    zfree(b);
+    /* a plain HASH with a long value: hashtable; a listpack over the limit: hashtable */
+    b = loaderBody(&loader_cases[2], &len);
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_HASHTABLE);
+    objDecrRef(o);
+    zfree(b);
+    b = loaderBody(&loader_cases[8], &len);
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    assert_non_null(hashTypeListpack(o));
+    objDecrRef(o);
+    server.hash_max_listpack_entries = 1;
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_HASHTABLE);
+    objDecrRef(o);
+    server.hash_max_listpack_entries = 512;
+    zfree(b);
+    /* ZSET_2 with a long member stays a skiplist; ZSET (text) small: listpack */
+    b = loaderBody(&loader_cases[3], &len);
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_SKIPLIST);
+    objDecrRef(o);
+    zfree(b);
+    b = loaderBody(&loader_cases[1], &len);
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    objDecrRef(o);
+    server.zset_max_listpack_entries = 2;
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_SKIPLIST);
+    objDecrRef(o);
+    server.zset_max_listpack_entries = 128;
+    zfree(b);
+}
+
+/* Saver details: type per target, element order, text doubles for targets < 8. */
+static void test_coll_savers(void **state) {
+    (void)state;
+    obj *z = zsetCreateSkiplistObject(4);
+    assert_true(zsetLoadAdd(z, dstrnew("a"), 1.5));
+    assert_true(zsetLoadAdd(z, dstrnew("b"), -2));
+    assert_true(zsetLoadAdd(z, dstrnew("c"), 1e300));
+    assert_false(zsetLoadAdd(z, dstrnew("a"), 3)); /* duplicate */
+    assert_int_equal(rdbObjectType(z, 7), RDB_TYPE_ZSET);
+    assert_int_equal(rdbObjectType(z, 9), RDB_TYPE_ZSET_2);
+    assert_int_equal(rdbObjectType(z, 10), RDB_TYPE_ZSET_2);
+    /* ZSET_2: highest score first, binary doubles */
+    dstr p = rdbCreatePayload(z, 10, NULL);
+    static const unsigned char want2[] = {0x05, 0x03, 0x01, 'c', 0x9c, 0x75, 0x00, 0x88, 0x3c, 0xe4, 0x37, 0x7e,
+                                          0x01, 'a', 0, 0, 0, 0, 0, 0, 0xf8, 0x3f,
+                                          0x01, 'b', 0, 0, 0, 0, 0, 0, 0x00, 0xc0};
+    assert_int_equal(dstrlen(p), sizeof(want2) + 10);
+    assert_memory_equal(p, want2, sizeof(want2));
+    dstrfree(p);
+    /* ZSET (3) for old readers: text doubles, and it loads back */
+    p = rdbCreatePayload(z, 7, NULL);
+    static const char want3[] = "\x03\x03\x01" "c" "\x17" "1.0000000000000001e+300" "\x01" "a" "\x03" "1.5"
+                                "\x01" "b" "\x02" "-2";
+    assert_int_equal(dstrlen(p), sizeof(want3) - 1 + 10);
+    assert_memory_equal(p, want3, sizeof(want3) - 1);
+    obj *z2 = NULL;
+    assert_int_equal(decode((unsigned char *)p, dstrlen(p), &z2), RDB_PAYLOAD_OK);
+    sameCollection(z, z2);
+    objDecrRef(z2);
+    dstrfree(p);
+    /* a body asked for a type the value's encoding cannot give */
+    rio w;
+    rioInitDstrWriter(&w, NULL);
+    assert_int_equal(rdbSaveObjectBody(&w, z, RDB_TYPE_ZSET_LISTPACK, 10), RIO_ERR);
+    assert_int_equal(rdbSaveObjectBody(&w, z, RDB_TYPE_HASH, 10), RIO_ERR);
+    rioRelease(&w);
+    objDecrRef(z);
+
+    /* sets: listpack -> SET 2 below 11, SET_LISTPACK from 11; intset -> 11 always */
+    obj *s = setTypeCreateListpack();
+    setTypeAdd(s, "x", 1);
+    setTypeAdd(s, "12", 2);
+    assert_int_equal(rdbObjectType(s, 9), RDB_TYPE_SET);
+    assert_int_equal(rdbObjectType(s, 10), RDB_TYPE_SET);
+    assert_int_equal(rdbObjectType(s, 11), RDB_TYPE_SET_LISTPACK);
+    assert_int_equal(rdbObjectType(s, 80), RDB_TYPE_SET_LISTPACK);
+    p = rdbCreatePayload(s, 10, NULL);
+    static const unsigned char wants[] = {0x02, 0x02, 0x01, 'x', 0xc0, 12}; /* listpack order, int form */
+    assert_memory_equal(p, wants, sizeof(wants));
+    dstrfree(p);
+    objDecrRef(s);
+    s = setTypeCreateIntset();
+    setTypeAdd(s, "5", 1);
+    for (int t = 9; t <= 12; t++) assert_int_equal(rdbObjectType(s, t), RDB_TYPE_SET_INTSET);
+    objDecrRef(s);
+
+    /* hashes: listpack -> HASH 4 for 9, HASH_LISTPACK from 10 */
+    obj *h = hashTypeCreateForLoad(1);
+    assert_true(hashTypeLoadPair(h, "f", 1, "v", 1));
+    assert_false(hashTypeLoadPair(h, "f", 1, "w", 1));
+    assert_int_equal(rdbObjectType(h, 9), RDB_TYPE_HASH);
+    assert_int_equal(rdbObjectType(h, 10), RDB_TYPE_HASH_LISTPACK);
+    p = rdbCreatePayload(h, 9, NULL);
+    static const unsigned char wanth[] = {0x04, 0x01, 0x01, 'f', 0x01, 'v', 0x09, 0x00};
+    assert_memory_equal(p, wanth, sizeof(wanth));
+    dstrfree(p);
+    objDecrRef(h);
+}
+
+/* rdbLoadStringBuf: buffer for what fits, heap for the rest, same checks. */
+static void test_load_string_buf(void **state) {
+    (void)state;
+    unsigned char in[] = {0x03, 'a', 'b', 'c', 0xc1, 0x39, 0x30, 0x05, 'l', 'o', 'n', 'g', '!', 0x05, 'x'};
+    rio r;
+    rioInitReader(&r, in, sizeof(in));
+    rdbLoadCtx ctx = {0};
+    char buf[32];
+    const char *p;
+    size_t len;
+    dstr heap;
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK);
+    assert_null(heap);
+    assert_ptr_equal(p, buf);
+    assert_memory_equal(p, "abc", 3);
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_OK);
+    assert_null(heap);
+    assert_int_equal(len, 5);
+    assert_memory_equal(p, "12345", 5);
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK); /* 5 > 4: heap */
+    assert_non_null(heap);
+    assert_ptr_equal(p, heap);
+    assert_memory_equal(p, "long!", 5);
+    dstrfree(heap);
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_ERR); /* truncated */
+    assert_null(heap);
+    /* the string limit applies on both paths */
+    rioInitReader(&r, in, sizeof(in));
+    ctx.max_string_len = 2;
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_ERR);
 }
 
 int main(void) {
@@ -851,6 +1315,13 @@ int main(void) {
         cmocka_unit_test(test_legacy_rules),
         cmocka_unit_test(test_valkey_set_duplicates),
         cmocka_unit_test(test_registry),
+        cmocka_unit_test_setup(test_coll_vectors, collSetup),
+        cmocka_unit_test_setup(test_coll_truncated, collSetup),
+        cmocka_unit_test_setup(test_coll_oversized, collSetup),
+        cmocka_unit_test_setup(test_coll_bit_flips, collSetup),
+        cmocka_unit_test_setup(test_coll_encodings, collSetup),
+        cmocka_unit_test_setup(test_coll_savers, collSetup),
+        cmocka_unit_test(test_load_string_buf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

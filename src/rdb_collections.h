@@ -1,0 +1,89 @@
+/* rdb_collections: the RDB codec of the HASH, SET and ZSET types (DUMP /
+ * RESTORE, later snapshots), plugged into rdb.h's registry.
+ *
+ * One glue file per type (rdb_hash.c, rdb_set.c, rdb_zset.c) registers a
+ * loader for every RDB type number the type can be read from and one saver.
+ * The glue files only use the public API of t_hash.h, t_set.h and t_zset.h:
+ * t_<type>.c stays the only place that knows the in-memory encodings. Lists
+ * and streams plug in the same way from their own glue files.
+ *
+ * ---- Body layouts (after the type byte; "string" = an RDB string, rio.h) -------
+ *
+ *   | type | name          | body                                                |
+ *   |------|---------------|-----------------------------------------------------|
+ *   | 2    | SET           | len L (>= 1), then L strings (members)              |
+ *   | 11   | SET_INTSET    | one string: an intset (intset.h), >= 1 member,      |
+ *   |      |               | strictly ascending                                  |
+ *   | 20   | SET_LISTPACK  | one string: a listpack of the members (RDB 11+)     |
+ *   | 4    | HASH          | len L (>= 1), then L times (field, value) strings   |
+ *   | 9    | HASH_ZIPMAP   | one string: a zipmap (zipmap.h), Redis 2.x          |
+ *   | 13   | HASH_ZIPLIST  | one string: a ziplist field, value, ... (<= 6.2)    |
+ *   | 16   | HASH_LISTPACK | one string: a listpack field, value, ... (RDB 10+)  |
+ *   | 3    | ZSET          | len L (>= 1), then L times (member string, score as  |
+ *   |      |               | a text double: rio.h; 253 = NaN is refused)         |
+ *   | 5    | ZSET_2        | len L (>= 1), then L times (member string, score as  |
+ *   |      |               | 8-byte IEEE 754 binary64 LE) (RDB 8+)               |
+ *   | 12   | ZSET_ZIPLIST  | one string: a ziplist member, score, ... (<= 6.2)   |
+ *   | 17   | ZSET_LISTPACK | one string: a listpack member, score, ... (RDB 10+) |
+ *
+ * ---- Loading (RESTORE): everything is validated before the value exists ------
+ * A count is checked against the bytes left (rdbLoadCount) before anything is
+ * pre-sized from it; every blob is validated in full (rdb_legacy.h: deep
+ * listpack / ziplist / zipmap checks, header count, no duplicate set member /
+ * hash field / zset member, zset scores valid (no NaN) and sorted by (score,
+ * member); intset.h: sorted, unique, non-empty); plain forms refuse duplicates
+ * and NaN scores as they are added. Empty collections are refused (Redis
+ * refuses them in payloads). Validation is always deep, whatever
+ * sanitize-dump-payload says (Redis accepts listpack duplicates unless it is
+ * `yes`; Cairn never does). On any error the partial value is freed and the
+ * loader returns NULL with ctx->err set.
+ *
+ * Encodings after loading, as Redis 7.2 picks them (the t_<type>.h helpers
+ * implement the thresholds):
+ *   - HASH 4: listpack when L <= hash-max-listpack-entries and no field or
+ *     value is longer than hash-max-listpack-value, else a hashtable
+ *     pre-sized for L; blobs (9, 13, 16) become a listpack (ziplists and
+ *     zipmaps converted, listpacks adopted as-is) converted to a hashtable
+ *     when over the limits;
+ *   - SET 2: intset while every member is an integer and L <=
+ *     set-max-intset-entries, else listpack while it fits the listpack limits,
+ *     else a hashtable pre-sized for L (decided member by member, as 7.2);
+ *     SET_INTSET adopted (hashtable when over set-max-intset-entries);
+ *     SET_LISTPACK adopted (hashtable when over set-max-listpack-entries);
+ *   - ZSET 3 / ZSET_2 5: a skiplist pre-sized for L, converted to a listpack
+ *     afterwards when small enough; blobs (12, 17) become a listpack adopted
+ *     as-is, converted to a skiplist when over zset-max-listpack-entries.
+ *
+ * ---- Saving: the RDB type for a target version ----------------------------------
+ *
+ *   | value              | target < 8 | 8, 9       | 10         | 11, 12, 80+  |
+ *   |--------------------|------------|------------|------------|--------------|
+ *   | hash listpack      | HASH 4     | HASH 4     | HASH_LISTPACK 16 | 16     |
+ *   | hash hashtable     | HASH 4     | HASH 4     | HASH 4     | HASH 4       |
+ *   | set intset         | SET_INTSET 11 | 11      | 11         | 11           |
+ *   | set listpack       | SET 2      | SET 2      | SET 2      | SET_LISTPACK 20 |
+ *   | set hashtable      | SET 2      | SET 2      | SET 2      | SET 2        |
+ *   | zset listpack      | ZSET 3     | ZSET_2 5   | ZSET_LISTPACK 17 | 17     |
+ *   | zset skiplist      | ZSET 3     | ZSET_2 5   | ZSET_2 5   | ZSET_2 5     |
+ *
+ * Target 10 is what Redis 7.0 writes (it has no listpack sets); 11+ is what
+ * Redis 7.2 / Valkey write; 9 uses only types Redis 5 and 6 read (the plain
+ * forms: no ziplist is written). Blobs are written as one string with
+ * rioWriteString (LZF when it saves, as Redis), the bytes of the in-memory
+ * listpack / intset as they are. Plain forms list the elements in the order
+ * Redis writes them: hashtable order for hashes and sets, listpack order for
+ * listpack values, and zsets from the highest rank down (Redis's order for
+ * skiplists, which makes reloading append at the head). Elements are written
+ * with rioWriteString (integer forms for canonical integers), so payloads are
+ * byte-identical to Redis's wherever the element order is deterministic. */
+#ifndef CAIRN_RDB_COLLECTIONS_H
+#define CAIRN_RDB_COLLECTIONS_H
+
+/* Register the loaders of RDB types 4, 9, 13, 16 and the OBJ_HASH saver. */
+void rdbHashRegister(void);
+/* Register the loaders of RDB types 2, 11, 20 and the OBJ_SET saver. */
+void rdbSetRegister(void);
+/* Register the loaders of RDB types 3, 5, 12, 17 and the OBJ_ZSET saver. */
+void rdbZsetRegister(void);
+
+#endif
