@@ -2,6 +2,7 @@
 #include "t_hash.h"
 #include "t_set.h"
 #include "t_zset.h"
+#include "rdb_stream.h"
 
 /* Strings need no methods: object.c handles them itself. Collection and
  * stream types add their registration here. */
@@ -10,4 +11,5 @@ void typesRegisterAll(void) {
     setTypeRegister();
     zsetTypeRegister();
     streamTypeRegister();
+    rdbStreamRegister();
 }
