@@ -134,8 +134,9 @@ streamConsumer *streamLookupConsumer(streamCG *cg, const char *name, size_t name
 streamNACK *streamCreateNACK(streamConsumer *consumer, long long now);
 
 /* ---- loading from RDB (for the codec) -------------------------------------------
- * Building a stream from a payload: streamNew(); for each node check it with
- * streamValidateNode() and insert it with omapInsert(s->nodes, key, 16, lp,
+ * Building a stream from a payload (rdb_stream.c does it): streamNew(); for
+ * each node check it with streamValidateNodeInStream() (streamValidateNode()
+ * is the stricter check of one tidy node) and insert it with omapInsert(s->nodes, key, 16, lp,
  * NULL) (the stream then owns lp); set length, last_id, first_id,
  * max_deleted_entry_id, entries_added; add groups with streamCreateCG(), put
  * each PEL entry in cg->pel as streamCreateNACK(NULL, delivery_time) with its
