@@ -527,6 +527,11 @@ def test_redis_quirk_payloads(raw, raw_ref):
         assert strip_active(raw.call("XINFO", "STREAM", "q", "FULL")) == raw_ref.call("XINFO", "STREAM", "q", "FULL")
         assert raw.call("XRANGE", "q", "-", "+") == raw_ref.call("XRANGE", "q", "-", "+")
         assert raw.call("XREVRANGE", "q", "+", "-") == raw_ref.call("XREVRANGE", "q", "+", "-")
+        # both go on the same way from there (appends into the odd node, deletes)
+        for op in (("XADD", "q", "7-0", "f", "v"), ("XADD", "q", "8-0", "h", "w"), ("XDEL", "q", "7-0"),
+                   ("XTRIM", "q", "MINID", "=", "8-0")):
+            assert raw.call(*op) == raw_ref.call(*op), op
+        assert raw.call("DUMP", "q") == raw_ref.call("DUMP", "q"), ops
 
 
 # ---- corrupted payloads -------------------------------------------------------------------
