@@ -532,6 +532,57 @@ int streamValidateNode(const unsigned char *key, unsigned char *lp, size_t size,
     return 1;
 }
 
+int streamValidateNodeInStream(const unsigned char *key, unsigned char *lp, size_t size, streamNodeOrder *order,
+                               streamID *last, uint64_t *live, uint64_t *deleted) {
+    if (!lpValidateIntegrity(lp, size, 1, NULL, NULL)) return 0;
+    streamID master;
+    streamDecodeID(key, &master);
+    if (order->have_live && streamCompareID(&master, &order->max_live) <= 0) return 0;
+    unsigned char *p = lpFirst(lp);
+    int64_t count, ndeleted, mfields, zero;
+    if (!nodeReadInt(lp, &p, &count) || !nodeReadInt(lp, &p, &ndeleted) || !nodeReadInt(lp, &p, &mfields))
+        return 0;
+    if (count < 0 || ndeleted < 0 || mfields < 1) return 0;
+    if (!nodeSkip(lp, &p, mfields)) return 0;
+    if (!nodeReadInt(lp, &p, &zero) || zero != 0) return 0;
+    int64_t seen_live = 0, seen_deleted = 0;
+    streamID id = {0, 0};
+    int first = 1;
+    while (p) {
+        int64_t flags, msd, seqd, nf, lp_count;
+        if (!nodeReadInt(lp, &p, &flags) || flags < 0 || flags > 3) return 0;
+        if (!nodeReadInt(lp, &p, &msd) || !nodeReadInt(lp, &p, &seqd)) return 0;
+        id.ms = master.ms + (uint64_t)msd;
+        id.seq = master.seq + (uint64_t)seqd;
+        if (first && streamCompareID(&id, &master) < 0) return 0;
+        if (order->have_live && streamCompareID(&id, &order->max_live) <= 0) return 0;
+        first = 0;
+        int64_t expect;
+        if (flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
+            nf = mfields;
+            if (!nodeSkip(lp, &p, nf)) return 0;
+            expect = nf + 3;
+        } else {
+            if (!nodeReadInt(lp, &p, &nf) || nf < 1 || nf > (int64_t)size) return 0;
+            if (!nodeSkip(lp, &p, nf * 2)) return 0;
+            expect = nf * 2 + 4;
+        }
+        if (!nodeReadInt(lp, &p, &lp_count) || lp_count != expect) return 0;
+        if (flags & STREAM_ITEM_FLAG_DELETED) {
+            seen_deleted++;
+        } else {
+            seen_live++;
+            order->have_live = 1;
+            order->max_live = id;
+        }
+    }
+    if (first || seen_live != count || seen_deleted != ndeleted) return 0;
+    if (last) *last = id;
+    if (live) *live = (uint64_t)seen_live;
+    if (deleted) *deleted = (uint64_t)seen_deleted;
+    return 1;
+}
+
 /* ---- append ------------------------------------------------------------------ */
 
 /* Next auto ID after last (ms = now when ahead). */

@@ -134,8 +134,9 @@ streamConsumer *streamLookupConsumer(streamCG *cg, const char *name, size_t name
 streamNACK *streamCreateNACK(streamConsumer *consumer, long long now);
 
 /* ---- loading from RDB (for the codec) -------------------------------------------
- * Building a stream from a payload: streamNew(); for each node check it with
- * streamValidateNode() and insert it with omapInsert(s->nodes, key, 16, lp,
+ * Building a stream from a payload (rdb_stream.c does it): streamNew(); for
+ * each node check it with streamValidateNodeInStream() (streamValidateNode()
+ * is the stricter check of one tidy node) and insert it with omapInsert(s->nodes, key, 16, lp,
  * NULL) (the stream then owns lp); set length, last_id, first_id,
  * max_deleted_entry_id, entries_added; add groups with streamCreateCG(), put
  * each PEL entry in cg->pel as streamCreateNACK(NULL, delivery_time) with its
@@ -153,6 +154,34 @@ streamNACK *streamCreateNACK(streamConsumer *consumer, long long now);
  * On success returns 1 and the node's last entry ID (deleted or not) in *last
  * (optional) and its live entries in *live (optional); 0 if invalid. */
 int streamValidateNode(const unsigned char *key, unsigned char *lp, size_t size, streamID *last, uint64_t *live);
+
+/* Ordering state that streamValidateNodeInStream carries from one node of a
+ * stream to the next (zero-initialise it before the first node). */
+typedef struct streamNodeOrder {
+    int have_live;      /* a live entry was seen in an earlier node */
+    streamID max_live;  /* the largest live entry ID seen so far */
+} streamNodeOrder;
+
+/* Check one node of a stream loaded from RDB against what Redis (and Cairn)
+ * can really leave in memory, which is looser than streamValidateNode:
+ *   - a node whose entries are all deleted (count 0, deleted >= 1) passes:
+ *     Redis 7.0.15 leaves one after XDEL of a node's last entry followed by
+ *     XTRIM MINID (checked), and so does Cairn's trim;
+ *   - deleted entries need not ascend: XSETID may lower last_id below a
+ *     deleted entry (it only checks the last live one), and the next XADD
+ *     then appends an ID below that entry (Redis 7.0.15 does, checked).
+ * What holds in every stream either server builds, and what the iterator
+ * needs (it skips deleted entries before comparing IDs, and finds a start
+ * node by master ID), is checked: every entry ID is above every live ID
+ * before it, in this node or (through `order`) in earlier nodes, and the
+ * master ID is above every live ID of the earlier nodes; the first entry is
+ * not below the master ID. Everything else is as streamValidateNode (deep
+ * listpack check, integers, terminator, flags, field counts, lp-count, the
+ * count/deleted header equal to what the entries say). `order` is updated.
+ * Returns 1 with *last (the node's last entry ID, deleted or not), *live and
+ * *deleted (each optional), or 0 if the node is invalid. */
+int streamValidateNodeInStream(const unsigned char *key, unsigned char *lp, size_t size, streamNodeOrder *order,
+                               streamID *last, uint64_t *live, uint64_t *deleted);
 
 /* ---- entries ----------------------------------------------------------------- */
 /* Append an entry of `numfields` field/value pairs (argv[2i], argv[2i+1]) as

@@ -1,5 +1,6 @@
 #include "types.h"
 #include "rdb_collections.h"
+#include "rdb_stream.h"
 #include "t_hash.h"
 #include "t_list.h"
 #include "t_set.h"
@@ -17,4 +18,5 @@ void typesRegisterAll(void) {
     rdbHashRegister();
     rdbSetRegister();
     rdbZsetRegister();
+    rdbStreamRegister();
 }

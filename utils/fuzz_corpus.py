@@ -4,8 +4,9 @@
 errors.json RESTORE arguments, seeds), plus small hand-built payloads of every
 collection encoding the vectors have few of (ZSET with text scores, zipmaps,
 intsets of each width, plain HASH / SET / ZSET_2 with int-encoded and LZF
-elements), one file per distinct payload (named by its SHA-1), payloads up to
---max-len bytes.
+elements), plus the hand-picked payloads of fuzz/seeds/*.hex (one hex payload
+per line, '#' comments), one file per distinct payload (named by its SHA-1),
+payloads up to --max-len bytes.
 usage: fuzz_corpus.py --vectors DIR --out DIR [--max-len N]"""
 import argparse
 import hashlib
@@ -99,6 +100,21 @@ def main():
             with open(name, "wb") as out:
                 out.write(p)
             n += 1
+    seeds = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz", "seeds")
+    for f in sorted(os.listdir(seeds)) if os.path.isdir(seeds) else []:
+        if not f.endswith(".hex"):
+            continue
+        with open(os.path.join(seeds, f)) as fh:
+            for line in fh:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                p = bytes.fromhex(line)
+                name = os.path.join(a.out, hashlib.sha1(p).hexdigest())
+                if 0 < len(p) <= a.max_len and not os.path.exists(name):
+                    with open(name, "wb") as out:
+                        out.write(p)
+                    n += 1
     print("fuzz corpus: %d new payloads in %s" % (n, a.out))
 
 
