@@ -80,6 +80,21 @@ void replyLongLong(client *c, long long v) {
 }
 
 void replyBulk(client *c, const void *p, size_t len) {
+    if (len <= 128) {
+        /* small values (most list/set/hash elements): one append instead of three */
+        char buf[LONG_STR_SIZE + 4 + 128 + 2];
+        buf[0] = '$';
+        int l = ll2string(buf + 1, LONG_STR_SIZE, (long long)len);
+        size_t o = (size_t)l + 1;
+        buf[o++] = '\r';
+        buf[o++] = '\n';
+        memcpy(buf + o, p, len);
+        o += len;
+        buf[o++] = '\r';
+        buf[o++] = '\n';
+        add(c, buf, o);
+        return;
+    }
     addHeader(c, '$', (long long)len);
     add(c, p, len);
     add(c, "\r\n", 2);
