@@ -85,5 +85,8 @@ void rdbHashRegister(void);
 void rdbSetRegister(void);
 /* Register the loaders of RDB types 3, 5, 12, 17 and the OBJ_ZSET saver. */
 void rdbZsetRegister(void);
+/* Register the loaders of RDB types 1, 10, 14, 18 and the OBJ_LIST saver
+ * (rdb_list.c; see "Lists" above). */
+void rdbListRegister(void);
 
 #endif

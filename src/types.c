@@ -17,4 +17,5 @@ void typesRegisterAll(void) {
     rdbHashRegister();
     rdbSetRegister();
     rdbZsetRegister();
+    rdbListRegister();
 }
