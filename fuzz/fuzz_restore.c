@@ -8,7 +8,8 @@
  *   - a decoded value re-encodes (rdbCreatePayload, versions 9, 10 and 11)
  *     into a payload that decodes again, CRC checked, to an equal value
  *     (strings: the same bytes; hashes: the same fields and values; sets: the
- *     same members; zsets: the same members and scores in the same order);
+ *     same members; zsets: the same members and scores in the same order;
+ *     lists: the same elements in the same order);
  *   - when the type byte is a blob type (9-14, 16-18, 20), the RDB string(s)
  *     after it go through the ziplist / zipmap / listpack converters and
  *     validators; a listpack they produce or accept passes the listpack
@@ -27,6 +28,7 @@
 #include "rio.h"
 #include "server.h"
 #include "t_hash.h"
+#include "t_list.h"
 #include "t_set.h"
 #include "t_zset.h"
 #include "types.h"
@@ -46,11 +48,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     server.set_max_listpack_value = 64;
     server.zset_max_listpack_entries = 128;
     server.zset_max_listpack_value = 64;
+    server.list_max_listpack_size = -2;
+    server.list_compress_depth = 1; /* lists: exercise compressed nodes (saved as their LZF data) */
     typesRegisterAll();
     return 0;
 }
 
 static unsigned long collLength(obj *o) {
+    if (o->type == OBJ_LIST) return listLength(o);
     if (o->type == OBJ_HASH) return hashTypeLength(o);
     if (o->type == OBJ_SET) return setTypeSize(o);
     return zsetLength(o);
@@ -67,7 +72,21 @@ static void sameValue(obj *a, obj *b) {
         return;
     }
     if (collLength(a) != collLength(b)) abort();
-    if (a->type == OBJ_HASH) {
+    if (a->type == OBJ_LIST) { /* the same elements in the same order */
+        listIter ia, ib;
+        listEntry ea, eb;
+        unsigned char ba[LP_INTBUF_SIZE], bb[LP_INTBUF_SIZE];
+        listIterInit(&ia, a, 0, LIST_TAIL);
+        listIterInit(&ib, b, 0, LIST_TAIL);
+        while (listIterNext(&ia, &ea)) {
+            size_t la, lb;
+            if (!listIterNext(&ib, &eb)) abort();
+            const unsigned char *pa = listEntryBytes(&ea, ba, &la), *pb = listEntryBytes(&eb, bb, &lb);
+            if (la != lb || (la && memcmp(pa, pb, la))) abort();
+        }
+        listIterRelease(&ia);
+        listIterRelease(&ib);
+    } else if (a->type == OBJ_HASH) {
         hashTypeIterator hi;
         hashTypeInitIterator(&hi, a);
         const char *f, *v;

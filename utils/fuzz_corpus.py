@@ -4,7 +4,9 @@
 errors.json RESTORE arguments, seeds), plus small hand-built payloads of every
 collection encoding the vectors have few of (ZSET with text scores, zipmaps,
 intsets of each width, plain HASH / SET / ZSET_2 with int-encoded and LZF
-elements), one file per distinct payload (named by its SHA-1), payloads up to
+elements; lists: plain LIST, LIST_ZIPLIST, multi-node LIST_QUICKLIST with an
+empty node, LIST_QUICKLIST_2 with PLAIN, PACKED and LZF nodes), one file per
+distinct payload (named by its SHA-1), payloads up to
 --max-len bytes.
 usage: fuzz_corpus.py --vectors DIR --out DIR [--max-len N]"""
 import argparse
@@ -72,6 +74,46 @@ def collection_seeds():
     yield framed(b"\x09" + bytes([len(zipmap)]) + zipmap, 3)
 
 
+def lp_of(items):
+    """A listpack of short strings (< 64 bytes) and small ints (0..127)."""
+    body = b""
+    for e in items:
+        if isinstance(e, int):
+            body += bytes([e, 1])
+        else:
+            body += bytes([0x80 | len(e)]) + e + bytes([1 + len(e)])
+    total = 7 + len(body)
+    return struct.pack("<IH", total, len(items)) + body + b"\xff"
+
+
+def zl_of(items):
+    """A ziplist of short strings (< 64 bytes)."""
+    body, prev, tail = b"", 0, 10
+    for e in items:
+        tail = 10 + len(body)
+        ent = bytes([prev, len(e)]) + e
+        body += ent
+        prev = len(ent)
+    return struct.pack("<IIH", 11 + len(body), tail, len(items)) + body + b"\xff"
+
+
+def lzf_literal(b):
+    """An RDB LZF string holding b (< 32 bytes) as one literal run."""
+    assert 0 < len(b) <= 32
+    data = bytes([len(b) - 1]) + b
+    return b"\xc3" + bytes([len(data), len(b)]) + data
+
+
+def list_seeds():
+    """Small valid payloads of the list encodings (rdb_list.c)."""
+    yield framed(b"\x01\x04" + rstr(b"a") + rstr(b"-7") + rstr(b"x" * 40) + b"\xc2" + struct.pack("<i", 70000), 4)
+    yield framed(b"\x0a" + rstr(zl_of([b"p", b"qq", b"r" * 30])), 6)
+    yield framed(b"\x0e\x03" + rstr(zl_of([b"a", b"b"])) + rstr(zl_of([])) + rstr(zl_of([b"c"])), 9)
+    node = lp_of([b"k", 5, b"v" * 10])
+    yield framed(b"\x12\x04\x01" + rstr(b"plain-element") + b"\x02" + rstr(node) + b"\x02" + lzf_literal(node) +
+                 b"\x01" + lzf_literal(b"z" * 20), 10)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vectors", required=True)
@@ -93,7 +135,7 @@ def main():
                         with open(name, "wb") as out:
                             out.write(p)
                         n += 1
-    for p in collection_seeds():
+    for p in list(collection_seeds()) + list(list_seeds()):
         name = os.path.join(a.out, hashlib.sha1(p).hexdigest())
         if not os.path.exists(name):
             with open(name, "wb") as out:
