@@ -18,6 +18,7 @@ behaviour the expectation is adjusted and says why:
 """
 import hashlib
 import random
+import time
 
 import pytest
 
@@ -505,3 +506,42 @@ def test_random_round_trips(raw, raw_ref):
             assert raw.call("DUMP", key2 + b"9") == raw_ref.call("DUMP", key2 + b"9"), name
     print("list round trips:", counts)
     assert counts["redis_to_cairn"] == counts["cairn_to_redis"] == 3 * len(SHAPES)
+
+
+# ---- RESTORE wakes blocked clients; MIGRATE to Redis ---------------------------------
+
+def test_restore_serves_blocked_blpop(raw, cairn_server):
+    """A RESTOREd list wakes a client blocked on its key, as in Redis."""
+    raw.call("RPUSH", "src", "a", "b")
+    p = raw.call("DUMP", "src")
+    waiter = RawClient(cairn_server.port)
+    try:
+        waiter.send("BLPOP", "l", "5")
+        deadline = time.time() + 5
+        while raw.call("INFO", "clients").find(b"blocked_clients:1") < 0 and time.time() < deadline:
+            time.sleep(0.01)
+        assert raw.call("RESTORE", "l", "0", p) == OK
+        assert waiter.read() == [b"l", b"a"]
+        assert raw.call("LRANGE", "l", "0", "-1") == [b"b"]
+    finally:
+        waiter.close()
+
+
+def test_migrate_lists_both_ways(raw, raw_ref, redis_server, cairn_server):
+    """MIGRATE of lists of every shape (listpack, multi-node, compressed,
+    PLAIN nodes) from Cairn to redis-server 7.0.15."""
+    raw.call("CONFIG", "SET", "list-compress-depth", "1")
+    raw.call("RPUSH", "small", "a", "1", "b")
+    raw.call("RPUSH", "big", *[b"element-%d" % i for i in range(20000)])
+    raw.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "100")
+    raw.call("RPUSH", "plain", "x" * 150, "y", "z" * 300)
+    want_lists = {k: raw.call("LRANGE", k, "0", "-1") for k in ("small", "big", "plain")}
+    for k in want_lists:
+        assert raw.call("MIGRATE", "127.0.0.1", str(redis_server.port), k, "0", "5000") == OK
+        assert raw.call("EXISTS", k) == 0
+        assert raw_ref.call("LRANGE", k, "0", "-1") == want_lists[k]
+    # and back: Redis -> Cairn
+    for k in want_lists:
+        assert raw_ref.call("MIGRATE", "127.0.0.1", str(cairn_server.port), k, "0", "5000") == OK
+        assert raw_ref.call("EXISTS", k) == 0
+        assert raw.call("LRANGE", k, "0", "-1") == want_lists[k]
