@@ -545,3 +545,16 @@ def test_migrate_lists_both_ways(raw, raw_ref, redis_server, cairn_server):
         assert raw_ref.call("MIGRATE", "127.0.0.1", str(cairn_server.port), k, "0", "5000") == OK
         assert raw_ref.call("EXISTS", k) == 0
         assert raw.call("LRANGE", k, "0", "-1") == want_lists[k]
+
+
+def test_seed_docs_restore_example(raw, raw_ref):
+    """The RESTORE page's example payload (LIST_ZIPLIST, RDB 4) restores to
+    1 2 3, on Cairn as on redis-server 7.0.15."""
+    seed = [v for v in load("redis-7.0.15", "seeds.json") if v["name"] == "docs_restore_list_ziplist"][0]
+    p = bytes.fromhex(seed["payload_hex"])
+    for c in (raw, raw_ref):
+        assert c.call("RESTORE", "mykey", "0", p) == OK
+        assert c.call("LRANGE", "mykey", "0", "-1") == [b"1", b"2", b"3"]
+    # 7.2: a small list restores as a listpack (7.0.15: quicklist)
+    assert raw.call("OBJECT", "ENCODING", "mykey") == b"listpack"
+    assert raw.call("DUMP", "mykey") == raw_ref.call("DUMP", "mykey")
