@@ -8,8 +8,7 @@
  *   - a decoded value re-encodes (rdbCreatePayload, versions 9, 10 and 11)
  *     into a payload that decodes again, CRC checked, to an equal value
  *     (strings: the same bytes; hashes: the same fields and values; sets: the
- *     same members; zsets: the same members and scores in the same order;
- *     lists: the same elements in the same order);
+ *     same members; zsets: the same members and scores in the same order);
  *   - when the type byte is a blob type (9-14, 16-18, 20), the RDB string(s)
  *     after it go through the ziplist / zipmap / listpack converters and
  *     validators; a listpack they produce or accept passes the listpack
@@ -61,7 +60,8 @@ static unsigned long collLength(obj *o) {
     return zsetLength(o);
 }
 
-/* a and b hold the same value (abort() otherwise). */
+/* a and b hold the same value (abort() otherwise); lists: the same elements
+ * in the same order. */
 static void sameValue(obj *a, obj *b) {
     if (a->type != b->type) abort();
     if (a->type == OBJ_STRING) {

@@ -14,8 +14,8 @@ void typesRegisterAll(void) {
     setTypeRegister();
     zsetTypeRegister();
     streamTypeRegister();
+    rdbListRegister();
     rdbHashRegister();
     rdbSetRegister();
     rdbZsetRegister();
-    rdbListRegister();
 }

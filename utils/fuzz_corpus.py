@@ -4,9 +4,7 @@
 errors.json RESTORE arguments, seeds), plus small hand-built payloads of every
 collection encoding the vectors have few of (ZSET with text scores, zipmaps,
 intsets of each width, plain HASH / SET / ZSET_2 with int-encoded and LZF
-elements; lists: plain LIST, LIST_ZIPLIST, multi-node LIST_QUICKLIST with an
-empty node, LIST_QUICKLIST_2 with PLAIN, PACKED and LZF nodes), one file per
-distinct payload (named by its SHA-1), payloads up to
+elements), one file per distinct payload (named by its SHA-1), payloads up to
 --max-len bytes.
 usage: fuzz_corpus.py --vectors DIR --out DIR [--max-len N]"""
 import argparse
@@ -52,28 +50,6 @@ def rstr(b):
     return bytes([len(b)]) + b
 
 
-def collection_seeds():
-    """Small valid payloads of the collection encodings (rdb_collections.h)."""
-    members = [b"a", b"12", b"-7", b"long-member-" + b"x" * 30, b"m"]
-    yield framed(b"\x02" + bytes([len(members)]) + b"".join(rstr(m) for m in members), 9)
-    yield framed(b"\x04\x02" + rstr(b"f") + rstr(b"1") + rstr(b"g") + rstr(b"v" * 40), 10)
-    zs = [(b"a", b"1.5"), (b"b", b"-3"), (b"c", None), (b"d", b"1e+300")]
-    body = b"\x03" + bytes([len(zs)])
-    for m, t in zs:
-        body += rstr(m) + (b"\xfe" if t is None else bytes([len(t)]) + t)  # 254 = +inf
-    yield framed(body, 4)
-    body = b"\x05\x03"
-    for m, d in ((b"z", 2.5), (b"y", -0.0), (b"x", -1e-300)):
-        body += rstr(m) + struct.pack("<d", d)
-    yield framed(body, 9)
-    for width, vals in ((2, (-5, 7, 300)), (4, (-70000, 1, 70000)), (8, (-2**40, 0, 2**40))):
-        fmt = {2: "<h", 4: "<i", 8: "<q"}[width]
-        blob = struct.pack("<II", width, len(vals)) + b"".join(struct.pack(fmt, v) for v in vals)
-        yield framed(b"\x0b" + bytes([len(blob)]) + blob, 6)
-    zipmap = b"\x02" + b"\x01f\x01\x00v" + b"\x02gg\x03\x01www\x00" + b"\xff"  # f -> v, gg -> www (+1 free byte)
-    yield framed(b"\x09" + bytes([len(zipmap)]) + zipmap, 3)
-
-
 def lp_of(items):
     """A listpack of short strings (< 64 bytes) and small ints (0..127)."""
     body = b""
@@ -105,13 +81,38 @@ def lzf_literal(b):
 
 
 def list_seeds():
-    """Small valid payloads of the list encodings (rdb_list.c)."""
+    """Small valid payloads of the list encodings (rdb_list.c): plain LIST,
+    LIST_ZIPLIST, multi-node LIST_QUICKLIST with an empty node,
+    LIST_QUICKLIST_2 with PLAIN, PACKED and LZF nodes."""
     yield framed(b"\x01\x04" + rstr(b"a") + rstr(b"-7") + rstr(b"x" * 40) + b"\xc2" + struct.pack("<i", 70000), 4)
     yield framed(b"\x0a" + rstr(zl_of([b"p", b"qq", b"r" * 30])), 6)
     yield framed(b"\x0e\x03" + rstr(zl_of([b"a", b"b"])) + rstr(zl_of([])) + rstr(zl_of([b"c"])), 9)
     node = lp_of([b"k", 5, b"v" * 10])
     yield framed(b"\x12\x04\x01" + rstr(b"plain-element") + b"\x02" + rstr(node) + b"\x02" + lzf_literal(node) +
                  b"\x01" + lzf_literal(b"z" * 20), 10)
+
+
+def collection_seeds():
+    """Small valid payloads of the collection encodings (rdb_collections.h)."""
+    members = [b"a", b"12", b"-7", b"long-member-" + b"x" * 30, b"m"]
+    yield framed(b"\x02" + bytes([len(members)]) + b"".join(rstr(m) for m in members), 9)
+    yield framed(b"\x04\x02" + rstr(b"f") + rstr(b"1") + rstr(b"g") + rstr(b"v" * 40), 10)
+    zs = [(b"a", b"1.5"), (b"b", b"-3"), (b"c", None), (b"d", b"1e+300")]
+    body = b"\x03" + bytes([len(zs)])
+    for m, t in zs:
+        body += rstr(m) + (b"\xfe" if t is None else bytes([len(t)]) + t)  # 254 = +inf
+    yield framed(body, 4)
+    body = b"\x05\x03"
+    for m, d in ((b"z", 2.5), (b"y", -0.0), (b"x", -1e-300)):
+        body += rstr(m) + struct.pack("<d", d)
+    yield framed(body, 9)
+    for width, vals in ((2, (-5, 7, 300)), (4, (-70000, 1, 70000)), (8, (-2**40, 0, 2**40))):
+        fmt = {2: "<h", 4: "<i", 8: "<q"}[width]
+        blob = struct.pack("<II", width, len(vals)) + b"".join(struct.pack(fmt, v) for v in vals)
+        yield framed(b"\x0b" + bytes([len(blob)]) + blob, 6)
+    zipmap = b"\x02" + b"\x01f\x01\x00v" + b"\x02gg\x03\x01www\x00" + b"\xff"  # f -> v, gg -> www (+1 free byte)
+    yield framed(b"\x09" + bytes([len(zipmap)]) + zipmap, 3)
+    yield from list_seeds()
 
 
 def main():
@@ -135,7 +136,7 @@ def main():
                         with open(name, "wb") as out:
                             out.write(p)
                         n += 1
-    for p in list(collection_seeds()) + list(list_seeds()):
+    for p in collection_seeds():
         name = os.path.join(a.out, hashlib.sha1(p).hexdigest())
         if not os.path.exists(name):
             with open(name, "wb") as out:
