@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""DUMP / RESTORE throughput of a 1M-element hash and sorted set on Cairn and
+"""DUMP / RESTORE throughput of a 1M-element hash, sorted set and list on Cairn and
 on redis-server 7.0.15, same machine, same client (measurement only: no
 pass/fail). Prints seconds per DUMP and per RESTORE (best of --runs), each
 timed from sending the command to reading the whole reply.
-usage: bench/dump_collections.py [--n 1000000] [--runs 3]"""
+usage: bench/dump_collections.py [--n 1000000] [--runs 3] [--kinds hash,zset,list]"""
 import argparse
 import os
 import random
@@ -22,9 +22,11 @@ def fill(c, kind, n):
         for i in range(start, min(n, start + batch)):
             if kind == "hash":
                 args += [b"field:%d" % i, b"value:%d" % rng.randrange(10**9)]
+            elif kind == "list":
+                args.append(b"item:%d" % rng.randrange(10**9))
             else:
                 args += [repr(rng.uniform(-1e6, 1e6)).encode(), b"member:%d" % i]
-        c.send("HSET" if kind == "hash" else "ZADD", kind, *args)
+        c.send({"hash": "HSET", "zset": "ZADD", "list": "RPUSH"}[kind], kind, *args)
     for start in range(0, n, batch):
         c.read()
 
@@ -60,13 +62,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--kinds", default="hash,zset,list")
     a = ap.parse_args()
     for name, binary in (("cairn", CAIRN_BIN), ("redis-7.0.15", REDIS_BIN)):
         s = ServerProc(binary)
         c = RawClient(s.port)
         c.sock.settimeout(600)
         try:
-            for kind in ("hash", "zset"):
+            for kind in a.kinds.split(","):
                 fill(c, kind, a.n)
                 enc = c.call("OBJECT", "ENCODING", kind).decode()
                 dumps, restores = [], []
@@ -76,7 +79,7 @@ def main():
                     dt, r = timed(c, "RESTORE", kind + "2", "0", payload, "REPLACE")
                     assert r == ("status", b"OK"), r
                     restores.append(dt)
-                n2 = c.call("HLEN" if kind == "hash" else "ZCARD", kind + "2")
+                n2 = c.call({"hash": "HLEN", "zset": "ZCARD", "list": "LLEN"}[kind], kind + "2")
                 assert n2 == a.n, n2
                 print("%-13s %-4s n=%d (%s) payload %.1f MB, type %d: DUMP %.3f s, RESTORE %.3f s" % (
                     name, kind, a.n, enc, len(payload) / 1e6, payload[0], min(dumps), min(restores)))

@@ -29,6 +29,7 @@
 #include "rio.h"
 #include "server.h"
 #include "t_hash.h"
+#include "t_list.h"
 #include "t_set.h"
 #include "t_zset.h"
 #include "types.h"
@@ -48,17 +49,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     server.set_max_listpack_value = 64;
     server.zset_max_listpack_entries = 128;
     server.zset_max_listpack_value = 64;
+    server.list_max_listpack_size = -2;
+    server.list_compress_depth = 1; /* lists: exercise compressed nodes (saved as their LZF data) */
     typesRegisterAll();
     return 0;
 }
 
 static unsigned long collLength(obj *o) {
+    if (o->type == OBJ_LIST) return listLength(o);
     if (o->type == OBJ_HASH) return hashTypeLength(o);
     if (o->type == OBJ_SET) return setTypeSize(o);
     return zsetLength(o);
 }
 
-/* a and b hold the same value (abort() otherwise). */
+/* a and b hold the same value (abort() otherwise); lists: the same elements
+ * in the same order. */
 static void sameValue(obj *a, obj *b) {
     if (a->type != b->type) abort();
     if (a->type == OBJ_STRING) {
@@ -69,7 +74,21 @@ static void sameValue(obj *a, obj *b) {
         return;
     }
     if (collLength(a) != collLength(b)) abort();
-    if (a->type == OBJ_HASH) {
+    if (a->type == OBJ_LIST) { /* the same elements in the same order */
+        listIter ia, ib;
+        listEntry ea, eb;
+        unsigned char ba[LP_INTBUF_SIZE], bb[LP_INTBUF_SIZE];
+        listIterInit(&ia, a, 0, LIST_TAIL);
+        listIterInit(&ib, b, 0, LIST_TAIL);
+        while (listIterNext(&ia, &ea)) {
+            size_t la, lb;
+            if (!listIterNext(&ib, &eb)) abort();
+            const unsigned char *pa = listEntryBytes(&ea, ba, &la), *pb = listEntryBytes(&eb, bb, &lb);
+            if (la != lb || (la && memcmp(pa, pb, la))) abort();
+        }
+        listIterRelease(&ia);
+        listIterRelease(&ib);
+    } else if (a->type == OBJ_HASH) {
         hashTypeIterator hi;
         hashTypeInitIterator(&hi, a);
         const char *f, *v;

@@ -96,9 +96,9 @@
  *     written with rioWriteString (Redis's choice of int / LZF / raw forms,
  *     so DUMP bytes match Redis's).
  * Unregistered RDB types decode as "Bad data format"; saving an object whose
- * type has no saver fails. HASH, SET and ZSET are plugged in by
- * rdb_hash.c, rdb_set.c and rdb_zset.c (rdb_collections.h: layouts, encoding
- * choices, the RDB type written per target).
+ * type has no saver fails. HASH, SET, ZSET and LIST are plugged in by
+ * rdb_hash.c, rdb_set.c, rdb_zset.c and rdb_list.c (rdb_collections.h:
+ * layouts, encoding choices, the RDB type written per target).
  *
  * Thread safety: registration happens once at start-up; afterwards every
  * function is re-entrant (no global mutable state). */

@@ -1,4 +1,4 @@
-/* rdb_collections: the RDB codec of the HASH, SET and ZSET types (DUMP /
+/* rdb_collections: the RDB codec of the HASH, SET, ZSET and LIST types (DUMP /
  * RESTORE, later snapshots), plugged into rdb.h's registry.
  *
  * One glue file per type (rdb_hash.c, rdb_set.c, rdb_zset.c) registers a
@@ -68,14 +68,49 @@
  *
  * Target 10 is what Redis 7.0 writes (it has no listpack sets); 11+ is what
  * Redis 7.2 / Valkey write; 9 uses only types Redis 5 and 6 read (the plain
- * forms: no ziplist is written). Blobs are written as one string with
- * rioWriteString (LZF when it saves, as Redis), the bytes of the in-memory
- * listpack / intset as they are. Plain forms list the elements in the order
+ * forms: no hash / set / zset ziplist is written; lists: see below). Blobs
+ * are written as one string with rioWriteString (LZF when it saves, as
+ * Redis), the bytes of the in-memory listpack / intset as they are. Plain forms list the elements in the order
  * Redis writes them: hashtable order for hashes and sets, listpack order for
  * listpack values, and zsets from the highest rank down (Redis's order for
  * skiplists, which makes reloading append at the head). Elements are written
  * with rioWriteString (integer forms for canonical integers), so payloads are
  * byte-identical to Redis's wherever the element order is deterministic. */
+/* ---- Lists (rdb_list.c, t_list.h's load / node API) ------------------------------
+ *
+ *   | type | name             | body                                             |
+ *   |------|------------------|--------------------------------------------------|
+ *   | 1    | LIST             | len L (>= 1), then L strings (elements)          |
+ *   | 10   | LIST_ZIPLIST     | one string: a ziplist of the elements (<= 3.0)   |
+ *   | 14   | LIST_QUICKLIST   | len N (>= 1), then N strings: ziplist nodes      |
+ *   |      |                  | (3.2 - 6.2)                                      |
+ *   | 18   | LIST_QUICKLIST_2 | len N (>= 1), then N times (container as an RDB  |
+ *   |      |                  | length: 1 PLAIN / 2 PACKED, string: the element  |
+ *   |      |                  | (PLAIN) or a listpack (PACKED)) (7.0+, RDB 10)   |
+ *
+ * Loading, as Redis 7.2: the elements / nodes go into a quicklist created with
+ * list-max-listpack-size and list-compress-depth; LIST pushes each element at
+ * the tail (normal node filling); every ziplist is deep-validated and
+ * converted (rdb_legacy.h) into one listpack node; a PACKED listpack is
+ * deep-validated (header count included, always: Redis only with
+ * sanitize-dump-payload yes) and adopted as the node as it is (whatever its
+ * size); a PLAIN string is adopted as a PLAIN node. A ziplist or listpack
+ * node with no entry is skipped (Redis does the same); an empty string, a
+ * container other than 1 / 2, or a list left with no element is refused.
+ * LZF node strings are expanded by rdbLoadBlob; the quicklist recompresses
+ * its interior nodes per list-compress-depth. Finally LIST_CONV_AUTO: a list
+ * left with a single PACKED node within the list-max-listpack-size limits
+ * becomes a listpack-encoded list.
+ *
+ * Saving: target >= 10 writes LIST_QUICKLIST_2 byte-identical to Redis 7.0 /
+ * 7.2: the node count, then per node its container and its bytes with
+ * rioWriteString (LZF when it saves); a node the quicklist holds compressed
+ * is written as its LZF data as they are (0xc3, compressed length, raw
+ * length, data), as Redis does; a listpack-encoded list is one PACKED node.
+ * Target 9 writes LIST_QUICKLIST with one ziplist per node, laid out as Redis
+ * 6.2 does (ziplist.h's writer; a PLAIN node becomes a one-entry ziplist),
+ * each written with rioWriteString: byte-identical to Redis 6.2.16's DUMP of
+ * the same nodes (checked against its recorded payloads). */
 #ifndef CAIRN_RDB_COLLECTIONS_H
 #define CAIRN_RDB_COLLECTIONS_H
 
@@ -85,5 +120,8 @@ void rdbHashRegister(void);
 void rdbSetRegister(void);
 /* Register the loaders of RDB types 3, 5, 12, 17 and the OBJ_ZSET saver. */
 void rdbZsetRegister(void);
+/* Register the loaders of RDB types 1, 10, 14, 18 and the OBJ_LIST saver
+ * (rdb_list.c; see "Lists" above). */
+void rdbListRegister(void);
 
 #endif

@@ -827,3 +827,55 @@ static void lmpopGeneric(client *c, int numkeys_idx, int blocking) {
 
 void lmpopCommand(client *c) { lmpopGeneric(c, 1, 0); }
 void blmpopCommand(client *c) { lmpopGeneric(c, 2, 1); }
+
+/* ---- RDB loading and saving (t_list.h) ----------------------------------------- */
+
+obj *listCreateForLoad(void) {
+    quicklist *ql = quicklistNew(server.list_max_listpack_size, server.list_compress_depth);
+    return objCreate(OBJ_LIST, ENC_QUICKLIST, ql);
+}
+
+void listLoadAppendListpack(obj *o, unsigned char *lp) { quicklistAppendListpack(o->ptr, lp); }
+
+void listLoadAppendPlain(obj *o, unsigned char *data, size_t len) { quicklistAppendPlainNode(o->ptr, data, len); }
+
+obj *listLoadFinish(obj *o) {
+    if (listLength(o) == 0) {
+        objDecrRef(o);
+        return NULL;
+    }
+    listTryConversion(o, LIST_CONV_AUTO);
+    return o;
+}
+
+unsigned long listNodeCount(const obj *o) {
+    if (o->encoding == ENC_LISTPACK) return 1;
+    return ((const quicklist *)o->ptr)->len;
+}
+
+void listNodeIterInit(listNodeIter *it, const obj *o) {
+    it->o = o;
+    it->next = o->encoding == ENC_QUICKLIST ? ((const quicklist *)o->ptr)->head : NULL;
+    it->started = 0;
+}
+
+int listNodeIterNext(listNodeIter *it, listNodeView *v) {
+    if (it->o->encoding == ENC_LISTPACK) {
+        if (it->started) return 0;
+        it->started = 1;
+        v->container = QUICKLIST_NODE_CONTAINER_PACKED;
+        v->compressed = 0;
+        v->data = it->o->ptr;
+        v->len = v->raw_len = lpBytes(it->o->ptr);
+        v->count = lpLength(it->o->ptr);
+        return 1;
+    }
+    const quicklistNode *n = it->next;
+    if (!n) return 0;
+    it->next = n->next;
+    v->container = n->container;
+    v->count = n->count;
+    v->raw_len = n->sz;
+    v->compressed = quicklistNodeBlob(n, &v->data, &v->len);
+    return 1;
+}

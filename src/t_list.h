@@ -89,4 +89,51 @@ int listEntryEquals(const listEntry *e, const void *s, size_t len);
 /* Delete the entry just returned; the iteration continues in its direction. */
 void listIterDelete(listIter *it, listEntry *e);
 
+/* ---- RDB loading and saving (used by rdb_list.c) ------------------------------
+ * Loading builds a quicklist node by node, then lets the AUTO rule pick the
+ * encoding (as Redis 7.2's loader does):
+ *   obj *o = listCreateForLoad();
+ *   listLoadAppendListpack(o, lp) / listLoadAppendPlain(o, data, len) /
+ *   listPush(o, s, len, LIST_TAIL) ...
+ *   o = listLoadFinish(o);   NULL if the list is empty (o freed)           */
+
+/* New empty ENC_QUICKLIST list with fill = list-max-listpack-size and
+ * compress depth = list-compress-depth (bare object, refcount 1). */
+obj *listCreateForLoad(void);
+/* Adopt `lp` (zmalloc'ed, deep-validated listpack) as a new PACKED tail node,
+ * as it is (whatever its size); an empty listpack is freed and skipped. */
+void listLoadAppendListpack(obj *o, unsigned char *lp);
+/* Adopt data[0..len) (zmalloc'ed, len >= 1) as a new PLAIN tail node. */
+void listLoadAppendPlain(obj *o, unsigned char *data, size_t len);
+/* End of loading: NULL (and `o` freed) if the list has no element, else `o`
+ * after the LIST_CONV_AUTO rule (a single small packed node becomes a
+ * listpack list). */
+obj *listLoadFinish(obj *o);
+
+/* Node view for saving. A listpack-encoded list is one PACKED node.
+ *   listNodeIter ni; listNodeView nv;
+ *   listNodeIterInit(&ni, o);
+ *   while (listNodeIterNext(&ni, &nv)) ...
+ * The view points into the list: valid while the list is not modified. */
+typedef struct listNodeView {
+    int container;              /* QUICKLIST_NODE_CONTAINER_PACKED / _PLAIN */
+    int compressed;             /* 1: `data` is the node's LZF form */
+    const unsigned char *data;  /* listpack / element bytes, or LZF data */
+    size_t len;                 /* bytes at data */
+    size_t raw_len;             /* uncompressed size (== len when !compressed) */
+    unsigned long count;        /* elements in the node */
+} listNodeView;
+
+typedef struct listNodeIter {
+    const obj *o;
+    const quicklistNode *next;
+    int started;
+} listNodeIter;
+
+/* Number of nodes the list is written with (1 for a listpack list). */
+unsigned long listNodeCount(const obj *o);
+void listNodeIterInit(listNodeIter *it, const obj *o);
+/* 1 with *v filled, 0 after the last node. */
+int listNodeIterNext(listNodeIter *it, listNodeView *v);
+
 #endif

@@ -15,6 +15,7 @@ void typesRegisterAll(void) {
     setTypeRegister();
     zsetTypeRegister();
     streamTypeRegister();
+    rdbListRegister();
     rdbHashRegister();
     rdbSetRegister();
     rdbZsetRegister();

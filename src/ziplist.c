@@ -166,3 +166,145 @@ const unsigned char *ziplistEntryBytes(const ziplistEntry *e, char *buf, size_t 
     *len = (size_t)n;
     return (const unsigned char *)buf;
 }
+
+/* ---- writing ------------------------------------------------------------------ */
+
+void ziplistWriterInit(ziplistWriter *w, unsigned char *buf, size_t cap) {
+    w->buf = buf;
+    w->cap = cap;
+    w->len = ZIPLIST_HEADER_SIZE;
+    w->prev_size = 0;
+    w->tail = ZIPLIST_HEADER_SIZE;
+    w->count = 0;
+    w->overflow = cap < ZIPLIST_MIN_SIZE;
+}
+
+/* Canonical int64 decimal text (no sign for 0, no leading zeros, no '+'). */
+static int canonicalInt(const unsigned char *s, size_t len, long long *out) {
+    if (len == 0 || len > 20) return 0;
+    size_t i = 0;
+    int neg = 0;
+    if (s[0] == '-') {
+        neg = 1;
+        i = 1;
+        if (len == 1) return 0;
+    }
+    if (s[i] == '0') {
+        if (len != 1) return 0; /* "0" only: no "-0", no "01" */
+        *out = 0;
+        return 1;
+    }
+    uint64_t v = 0;
+    for (; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    if (neg) {
+        if (v > (uint64_t)INT64_MAX + 1) return 0;
+        *out = (long long)(0 - v);
+    } else {
+        if (v > (uint64_t)INT64_MAX) return 0;
+        *out = (long long)v;
+    }
+    return 1;
+}
+
+/* Write prevlen + encoding + data (`enc_len` bytes of encoding header in
+ * enc[], `data_len` bytes of data). */
+static void writeEntry(ziplistWriter *w, const unsigned char *enc, size_t enc_len, const unsigned char *data,
+                       size_t data_len) {
+    size_t plen = w->prev_size < 254 ? 1 : 5;
+    size_t total = plen + enc_len + data_len;
+    if (w->overflow || total > w->cap - 1 - w->len || w->len + total > UINT32_MAX - 1) {
+        w->overflow = 1;
+        return;
+    }
+    unsigned char *p = w->buf + w->len;
+    if (plen == 1) {
+        *p++ = (unsigned char)w->prev_size;
+    } else {
+        *p++ = 0xfe;
+        for (int i = 0; i < 4; i++) *p++ = (unsigned char)(w->prev_size >> (8 * i));
+    }
+    memcpy(p, enc, enc_len);
+    p += enc_len;
+    if (data_len) memcpy(p, data, data_len);
+    w->tail = w->len;
+    w->len += total;
+    w->prev_size = total;
+    w->count++;
+}
+
+void ziplistWriterAppendInteger(ziplistWriter *w, long long v) {
+    unsigned char enc[1], data[8];
+    size_t n;
+    if (v >= 0 && v <= 12) {
+        enc[0] = (unsigned char)(0xf1 + v);
+        n = 0;
+    } else if (v >= INT8_MIN && v <= INT8_MAX) {
+        enc[0] = 0xfe;
+        n = 1;
+    } else if (v >= INT16_MIN && v <= INT16_MAX) {
+        enc[0] = 0xc0;
+        n = 2;
+    } else if (v >= -8388608LL && v <= 8388607LL) {
+        enc[0] = 0xf0;
+        n = 3;
+    } else if (v >= INT32_MIN && v <= INT32_MAX) {
+        enc[0] = 0xd0;
+        n = 4;
+    } else {
+        enc[0] = 0xe0;
+        n = 8;
+    }
+    uint64_t u = (uint64_t)v;
+    for (size_t i = 0; i < n; i++) data[i] = (unsigned char)(u >> (8 * i));
+    writeEntry(w, enc, 1, data, n);
+}
+
+void ziplistWriterAppend(ziplistWriter *w, const unsigned char *s, size_t len) {
+    long long v;
+    if (len < 32 && canonicalInt(s, len, &v)) {
+        ziplistWriterAppendInteger(w, v);
+        return;
+    }
+    unsigned char enc[5];
+    size_t n;
+    if (len <= 0x3f) {
+        enc[0] = (unsigned char)len;
+        n = 1;
+    } else if (len <= 0x3fff) {
+        enc[0] = (unsigned char)(0x40 | (len >> 8));
+        enc[1] = (unsigned char)len;
+        n = 2;
+    } else if (len <= UINT32_MAX) {
+        enc[0] = 0x80;
+        enc[1] = (unsigned char)(len >> 24);
+        enc[2] = (unsigned char)(len >> 16);
+        enc[3] = (unsigned char)(len >> 8);
+        enc[4] = (unsigned char)len;
+        n = 5;
+    } else {
+        w->overflow = 1;
+        return;
+    }
+    writeEntry(w, enc, n, s, len);
+}
+
+size_t ziplistWriterFinish(ziplistWriter *w) {
+    if (w->overflow || w->len + 1 > w->cap) return 0;
+    unsigned char *b = w->buf;
+    b[w->len] = ZIPLIST_END;
+    size_t size = w->len + 1;
+    uint32_t tail = (uint32_t)w->tail;
+    unsigned zllen = w->count < ZIPLIST_LEN_UNKNOWN ? (unsigned)w->count : ZIPLIST_LEN_UNKNOWN;
+    for (int i = 0; i < 4; i++) {
+        b[i] = (unsigned char)(size >> (8 * i));
+        b[4 + i] = (unsigned char)(tail >> (8 * i));
+    }
+    b[8] = (unsigned char)zllen;
+    b[9] = (unsigned char)(zllen >> 8);
+    return size;
+}

@@ -4,7 +4,8 @@
  * RDB_TYPE_LIST_ZIPLIST (10), RDB_TYPE_ZSET_ZIPLIST (12), RDB_TYPE_HASH_ZIPLIST
  * (13) and the nodes of RDB_TYPE_LIST_QUICKLIST (14); each blob is stored as
  * an RDB string (raw or LZF). Cairn only reads them, to convert them to
- * listpacks; it never writes one. Format as written by Redis 2.6-6.2
+ * listpacks, and writes them (ziplistWriter) only for DUMP targets older than
+ * RDB 10 (the nodes of LIST_QUICKLIST). Format as written by Redis 2.6-6.2
  * (all integers little-endian unless noted):
  *
  * Ziplist:
@@ -121,5 +122,38 @@ int ziplistIterNext(ziplistIter *it, ziplistEntry *e);
  * into `buf` (at least ZIPLIST_INT_STR_SIZE bytes, NUL-terminated). Returns
  * the pointer and sets *len. */
 const unsigned char *ziplistEntryBytes(const ziplistEntry *e, char *buf, size_t *len);
+
+/* ---- writing, as Redis 6.2 lays a ziplist out when elements are pushed at
+ * the tail (ziplistPush): prevlen 1 byte when the previous entry is < 254
+ * bytes, else 0xfe + u32; an element of 1..31 bytes that is the canonical
+ * decimal text of an int64 is stored as an integer with the smallest
+ * encoding (immediate 0..12, int8, int16, int24, int32, int64); other strings
+ * with the 1/2/5-byte length encodings; zllen = entries (65535 when more).
+ * The writer fills a caller-provided buffer (nothing is allocated). */
+typedef struct ziplistWriter {
+    unsigned char *buf;
+    size_t cap;
+    size_t len;       /* bytes written so far (header included) */
+    size_t prev_size; /* size of the last entry (0 if none) */
+    size_t tail;      /* offset of the last entry */
+    unsigned long count;
+    int overflow;     /* 1 if the buffer was too small (nothing valid written) */
+} ziplistWriter;
+
+/* Bytes an entry of a `len`-byte string element takes at most (prevlen 5 +
+ * encoding 5 + data; integers take at most 1+5+8): size the buffer as
+ * ZIPLIST_MIN_SIZE + the sum of this over the elements. */
+#define ZIPLIST_ENTRY_MAX_SIZE(len) ((size_t)(len) + 18)
+
+/* Start writing into buf[0..cap). */
+void ziplistWriterInit(ziplistWriter *w, unsigned char *buf, size_t cap);
+/* Append an element given as bytes (integer-encoded when it is the canonical
+ * text of an int64 of at most 31 bytes, as Redis does). */
+void ziplistWriterAppend(ziplistWriter *w, const unsigned char *s, size_t len);
+/* Append an element given as an integer. */
+void ziplistWriterAppendInteger(ziplistWriter *w, long long v);
+/* Write the header and the end marker. Returns the ziplist size, or 0 if the
+ * buffer was too small or the ziplist would exceed 4 GB. */
+size_t ziplistWriterFinish(ziplistWriter *w);
 
 #endif

@@ -51,6 +51,48 @@ def rstr(b):
     return bytes([len(b)]) + b
 
 
+def lp_of(items):
+    """A listpack of short strings (< 64 bytes) and small ints (0..127)."""
+    body = b""
+    for e in items:
+        if isinstance(e, int):
+            body += bytes([e, 1])
+        else:
+            body += bytes([0x80 | len(e)]) + e + bytes([1 + len(e)])
+    total = 7 + len(body)
+    return struct.pack("<IH", total, len(items)) + body + b"\xff"
+
+
+def zl_of(items):
+    """A ziplist of short strings (< 64 bytes)."""
+    body, prev, tail = b"", 0, 10
+    for e in items:
+        tail = 10 + len(body)
+        ent = bytes([prev, len(e)]) + e
+        body += ent
+        prev = len(ent)
+    return struct.pack("<IIH", 11 + len(body), tail, len(items)) + body + b"\xff"
+
+
+def lzf_literal(b):
+    """An RDB LZF string holding b (< 32 bytes) as one literal run."""
+    assert 0 < len(b) <= 32
+    data = bytes([len(b) - 1]) + b
+    return b"\xc3" + bytes([len(data), len(b)]) + data
+
+
+def list_seeds():
+    """Small valid payloads of the list encodings (rdb_list.c): plain LIST,
+    LIST_ZIPLIST, multi-node LIST_QUICKLIST with an empty node,
+    LIST_QUICKLIST_2 with PLAIN, PACKED and LZF nodes."""
+    yield framed(b"\x01\x04" + rstr(b"a") + rstr(b"-7") + rstr(b"x" * 40) + b"\xc2" + struct.pack("<i", 70000), 4)
+    yield framed(b"\x0a" + rstr(zl_of([b"p", b"qq", b"r" * 30])), 6)
+    yield framed(b"\x0e\x03" + rstr(zl_of([b"a", b"b"])) + rstr(zl_of([])) + rstr(zl_of([b"c"])), 9)
+    node = lp_of([b"k", 5, b"v" * 10])
+    yield framed(b"\x12\x04\x01" + rstr(b"plain-element") + b"\x02" + rstr(node) + b"\x02" + lzf_literal(node) +
+                 b"\x01" + lzf_literal(b"z" * 20), 10)
+
+
 def collection_seeds():
     """Small valid payloads of the collection encodings (rdb_collections.h)."""
     members = [b"a", b"12", b"-7", b"long-member-" + b"x" * 30, b"m"]
@@ -71,6 +113,7 @@ def collection_seeds():
         yield framed(b"\x0b" + bytes([len(blob)]) + blob, 6)
     zipmap = b"\x02" + b"\x01f\x01\x00v" + b"\x02gg\x03\x01www\x00" + b"\xff"  # f -> v, gg -> www (+1 free byte)
     yield framed(b"\x09" + bytes([len(zipmap)]) + zipmap, 3)
+    yield from list_seeds()
 
 
 def main():

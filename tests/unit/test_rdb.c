@@ -18,6 +18,7 @@
 #include "rio.h"
 #include "server.h"
 #include "t_hash.h"
+#include "t_list.h"
 #include "t_set.h"
 #include "t_zset.h"
 #include "types.h"
@@ -1295,6 +1296,227 @@ static void test_load_string_buf(void **state) {
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_ERR);
 }
 
+/* ---- lists: LIST, LIST_ZIPLIST, LIST_QUICKLIST, LIST_QUICKLIST_2 (rdb_list.c) ---- */
+
+static int listSetup(void **state) {
+    (void)state;
+    server.list_max_listpack_size = -2; /* Redis 7 defaults */
+    server.list_compress_depth = 0;
+    typesRegisterAll();
+    return 0;
+}
+
+/* Two lists hold the same elements in the same order. */
+static void sameList(obj *a, obj *b) {
+    assert_int_equal(a->type, OBJ_LIST);
+    assert_int_equal(b->type, OBJ_LIST);
+    assert_int_equal(listLength(a), listLength(b));
+    listIter ia, ib;
+    listEntry ea, eb;
+    unsigned char ba[LP_INTBUF_SIZE], bb[LP_INTBUF_SIZE];
+    listIterInit(&ia, a, 0, LIST_TAIL);
+    listIterInit(&ib, b, 0, LIST_TAIL);
+    while (listIterNext(&ia, &ea)) {
+        assert_true(listIterNext(&ib, &eb));
+        size_t la, lb;
+        const unsigned char *pa = listEntryBytes(&ea, ba, &la), *pb = listEntryBytes(&eb, bb, &lb);
+        assert_int_equal(la, lb);
+        if (la) assert_memory_equal(pa, pb, la);
+    }
+    assert_false(listIterNext(&ib, &eb));
+    listIterRelease(&ia);
+    listIterRelease(&ib);
+}
+
+/* Every list vector of every folder decodes with the recorded length,
+ * re-encodes for every target into a payload that decodes to the same list,
+ * and re-DUMPs byte-identically where the recording server did (Redis 7.0.15
+ * and Valkey at their own stamps; Redis 6.2.16's ziplist payloads at 9). */
+static void test_list_vectors(void **state) {
+    (void)state;
+    static const char *folders[] = {"redis-7.0.15", "valkey-55bbbe0", "redis-6.2.16", "legacy-rdb-assets"};
+    static const int targets[] = {9, 10, 11, 12, 80};
+    size_t total = 0, identical = 0;
+    for (size_t f = 0; f < 4; f++) {
+        char rel[256];
+        snprintf(rel, sizeof(rel), "%s/lists.json", folders[f]);
+        jval *arr = loadVectors(rel);
+        for (size_t i = 0; i < arr->n; i++) {
+            const jval *v = arr->items[i];
+            size_t plen;
+            unsigned char *p = vectorPayload(folders[f], v, &plen);
+            obj *o = NULL;
+            if (decode(p, plen, &o) != RDB_PAYLOAD_OK) fail_msg("%s %s does not decode", rel, jstr(v, "name"));
+            jval *e = jget(v, "expect");
+            size_t n = e ? e->n : (size_t)jget(jget(v, "expect_digest"), "count")->num;
+            assert_int_equal(listLength(o), n);
+            for (size_t t = 0; t < 5; t++) {
+                dstr again = rdbCreatePayload(o, targets[t], NULL);
+                assert_non_null(again);
+                assert_int_equal((unsigned char)again[0], targets[t] == 9 ? RDB_TYPE_LIST_QUICKLIST : RDB_TYPE_LIST_QUICKLIST_2);
+                obj *o2 = NULL;
+                assert_int_equal(decode((unsigned char *)again, dstrlen(again), &o2), RDB_PAYLOAD_OK);
+                sameList(o, o2);
+                objDecrRef(o2);
+                dstrfree(again);
+            }
+            if (f != 3) { /* legacy payloads were re-DUMPed by 7.0 in another type */
+                dstr again = rdbCreatePayload(o, vectorVersion(p, plen), NULL);
+                if (dstrlen(again) != plen || memcmp(again, p, plen))
+                    fail_msg("%s %s: DUMP bytes differ", rel, jstr(v, "name"));
+                dstrfree(again);
+                identical++;
+            }
+            objDecrRef(o);
+            zfree(p);
+            total++;
+        }
+        jfree(arr);
+    }
+    fprintf(stderr, "list vectors: %zu decoded, %zu re-dumped byte-identical\n", total, identical);
+    assert_int_equal(total, 39);
+    assert_int_equal(identical, 35);
+}
+
+static const loaderCase list_cases[] = {
+    {RDB_TYPE_LIST, "legacy-rdb-assets/lists.json", "encodings/list"},
+    {RDB_TYPE_LIST_ZIPLIST, "legacy-rdb-assets/lists.json", "encodings/list_zipped"},
+    {RDB_TYPE_LIST_QUICKLIST, "redis-6.2.16/lists.json", "ziplist_int_widths"},
+    {RDB_TYPE_LIST_QUICKLIST, "redis-6.2.16/lists.json", "random_300x40_compress_depth_1"},
+    {RDB_TYPE_LIST_QUICKLIST_2, "redis-7.0.15/lists.json", "random_300x40_compress_depth_1"},
+    {RDB_TYPE_LIST_QUICKLIST_2, "redis-7.0.15/lists.json", "plain_nodes"},
+    {RDB_TYPE_LIST_QUICKLIST_2, "redis-7.0.15/lists.json", "listpack_int_widths"},
+};
+#define LIST_CASES (sizeof(list_cases) / sizeof(list_cases[0]))
+
+/* Every list loader: the whole body decodes consuming exactly its bytes;
+ * every truncation is refused. */
+static void test_list_truncated(void **state) {
+    (void)state;
+    for (size_t c = 0; c < LIST_CASES; c++) {
+        size_t len, used = 0;
+        unsigned char *b = loaderBody(&list_cases[c], &len);
+        obj *o = loadBody(b, len, &used);
+        if (!o) fail_msg("%s: the whole body does not decode", list_cases[c].name);
+        assert_int_equal(used, len);
+        objDecrRef(o);
+        for (size_t cut = 0; cut < len; cut++) {
+            unsigned char *copy = zmalloc(cut + 1);
+            memcpy(copy, b, cut);
+            o = loadBody(copy, cut, NULL);
+            if (o) fail_msg("%s: body cut at %zu of %zu decoded", list_cases[c].name, cut, len);
+            zfree(copy);
+        }
+        zfree(b);
+    }
+}
+
+/* Counts and lengths beyond the bytes present, empty lists and nodes,
+ * bad containers: refused before anything is allocated from them. */
+static void test_list_oversized(void **state) {
+    (void)state;
+    static const char *bodies[] = {
+        "0180ffffffff" "0161",                     /* LIST: 4G elements, one present */
+        "0181ffffffffffffffff" "0161",             /* LIST: 2^64-1 elements */
+        "0100",                                    /* LIST: empty */
+        "0a80ffffffff",                            /* LIST_ZIPLIST: 4 GB blob */
+        "0a0b" "0b0000000a0000000000ff",           /* LIST_ZIPLIST: empty ziplist */
+        "0a0e" "ff0000000a0000000100000161ff",     /* LIST_ZIPLIST: zlbytes 255 */
+        "0e80ffffffff" "0e" "0e0000000a00000001000001" "61ff", /* LIST_QUICKLIST: 4G nodes */
+        "0e00",                                    /* LIST_QUICKLIST: no node */
+        "0e01" "0b" "0b0000000a0000000000ff",      /* LIST_QUICKLIST: only an empty node */
+        "0e01" "0e" "0e0000000a00000009000001" "61ff", /* ziplist node: zllen 9, 1 entry */
+        "1200",                                    /* LIST_QUICKLIST_2: no node */
+        "1240ff" "02" "0a" "0a0000000100816100ff",  /* 255 nodes, one present */
+        "1201" "03" "0a" "0a00000001008161" "02ff", /* container 3 */
+        "1201" "00" "0a" "0a00000001008161" "02ff", /* container 0 */
+        "1201" "01" "00",                          /* empty PLAIN node */
+        "1201" "02" "07" "0700000000" "00ff",      /* only an empty listpack node */
+        "1201" "02" "0a" "0a00000005008161" "02ff", /* listpack header count 5, 1 entry */
+        "1201" "02" "0a" "ff00000001008161" "02ff", /* listpack total bytes 255 */
+        "1201" "02" "c3" "05" "80ffffffff" "0000000000", /* LZF node claiming 4 GB */
+        "1201" "01" "40" "ff" "61",                /* PLAIN node: 255 bytes claimed, 1 present */
+    };
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+        size_t blen;
+        unsigned char *b = unhex(bodies[i], &blen);
+        obj *o = loadBody(b, blen, NULL);
+        if (o) fail_msg("bad list body %zu (%s) decoded", i, bodies[i]);
+        zfree(b);
+    }
+    /* an empty node among others is skipped, as Redis does */
+    size_t blen;
+    unsigned char *b = unhex("1202" "02" "07" "0700000000" "00ff" "02" "0a" "0a00000001008161" "02ff", &blen);
+    obj *o = loadBody(b, blen, NULL);
+    assert_non_null(o);
+    assert_int_equal(listLength(o), 1);
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    objDecrRef(o);
+    zfree(b);
+    /* the string limit applies to elements and node blobs */
+    size_t len;
+    unsigned char *body = loaderBody(&list_cases[5], &len); /* PLAIN nodes of >= 100 bytes */
+    rio r;
+    rioInitReader(&r, body + 1, len - 1);
+    rdbLoadCtx ctx = {.max_string_len = 50, .rdbver = 10};
+    assert_null(rdbLoadObject(&r, RDB_TYPE_LIST_QUICKLIST_2, &ctx));
+    assert_non_null(ctx.err);
+    zfree(body);
+}
+
+/* Every single-bit flip of every list loader's body: refused, or decoded
+ * into a list that re-encodes (targets 9 and 10) and decodes to the same. */
+static void test_list_bit_flips(void **state) {
+    (void)state;
+    size_t decoded = 0, refused = 0;
+    for (size_t c = 0; c < LIST_CASES; c++) {
+        size_t len;
+        unsigned char *b = loaderBody(&list_cases[c], &len);
+        size_t bits = (len > 600 ? 600 : len) * 8;
+        for (size_t bit = 8; bit < bits; bit++) {
+            unsigned char *m = zmalloc(len);
+            memcpy(m, b, len);
+            m[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+            obj *o = loadBody(m, len, NULL);
+            if (o) {
+                decoded++;
+                for (int target = 9; target <= 10; target++) {
+                    dstr again = rdbCreatePayload(o, target, NULL);
+                    assert_non_null(again);
+                    obj *o2 = NULL;
+                    assert_int_equal(decode((unsigned char *)again, dstrlen(again), &o2), RDB_PAYLOAD_OK);
+                    sameList(o, o2);
+                    objDecrRef(o2);
+                    dstrfree(again);
+                }
+                objDecrRef(o);
+            } else {
+                refused++;
+            }
+            zfree(m);
+        }
+        zfree(b);
+    }
+    fprintf(stderr, "list bit flips: %zu decoded, %zu refused\n", decoded, refused);
+    assert_true(decoded > 0 && refused > 0);
+}
+
+/* Encodings after loading follow list-max-listpack-size (7.2's AUTO rule). */
+static void test_list_encodings(void **state) {
+    (void)state;
+    size_t len;
+    unsigned char *b = loaderBody(&list_cases[6], &len); /* one small node */
+    obj *o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    objDecrRef(o);
+    server.list_max_listpack_size = 2; /* the node holds more entries than that */
+    o = loadBody(b, len, NULL);
+    assert_int_equal(o->encoding, ENC_QUICKLIST);
+    objDecrRef(o);
+    server.list_max_listpack_size = -2;
+    zfree(b);
+}
+
 int main(void) {
     crc64Init();
     const struct CMUnitTest tests[] = {
@@ -1322,6 +1544,11 @@ int main(void) {
         cmocka_unit_test_setup(test_coll_encodings, collSetup),
         cmocka_unit_test_setup(test_coll_savers, collSetup),
         cmocka_unit_test(test_load_string_buf),
+        cmocka_unit_test_setup(test_list_vectors, listSetup),
+        cmocka_unit_test_setup(test_list_truncated, listSetup),
+        cmocka_unit_test_setup(test_list_oversized, listSetup),
+        cmocka_unit_test_setup(test_list_bit_flips, listSetup),
+        cmocka_unit_test_setup(test_list_encodings, listSetup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
