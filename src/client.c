@@ -162,6 +162,12 @@ int clientWrite(client *c) {
         if (b->used == 0 || c->sentlen == b->used) {
             c->reply_bytes -= b->used;
             c->sentlen = 0;
+            if (!n->next && b->size < 2 * REPLY_BLOCK_SIZE) {
+                /* the only block, sent and of about the standard size: keep it
+                 * empty for the next replies (no allocation per reply) */
+                b->used = 0;
+                break;
+            }
             dlistDelNode(c->reply, n);
             continue;
         }
@@ -212,6 +218,16 @@ static dstr flagsString(dstr s, client *c) {
     return s;
 }
 
+/* Reply blocks holding output (oll in CLIENT LIST): an emptied block kept
+ * by clientWrite for reuse does not count. */
+static size_t replyBlocksInUse(const client *c) {
+    size_t n = dlistLength(c->reply);
+    if (n == 1 && ((replyBlock *)dlistFirst(c->reply)->value)->used == 0 &&
+        ((replyBlock *)dlistFirst(c->reply)->value)->size > 0)
+        n = 0;
+    return n;
+}
+
 size_t clientTotalMemory(const client *c) {
     return zmalloc_size(c) + dstrAllocSize(c->querybuf) + c->reply_bytes;
 }
@@ -229,7 +245,7 @@ dstr clientInfoString(dstr s, client *c) {
                       "rbp=%zu obl=0 oll=%zu omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 resp=%d "
                       "lib-name=%s lib-ver=%s",
                       c->db->id, c->sub_channels, c->sub_patterns, (c->flags & CLIENT_MULTI) ? c->mstate_count : -1,
-                      qbuf, dstravail(c->querybuf), dstralloc(c->querybuf), c->querybuf_peak, dlistLength(c->reply),
+                      qbuf, dstravail(c->querybuf), dstralloc(c->querybuf), c->querybuf_peak, replyBlocksInUse(c),
                       c->reply_bytes, clientTotalMemory(c),
                       clientHasPendingReplies(c) ? "w" : "", cmdname, c->resp, c->lib_name ? c->lib_name : "",
                       c->lib_ver ? c->lib_ver : "");
