@@ -69,7 +69,7 @@ void clientFree(client *c) {
         close(c->fd);
     }
     if (c->clients_node) dlistDelNode(server.clients, c->clients_node);
-    if (c->pending_write_node) dlistDelNode(server.clients_pending_write, c->pending_write_node);
+    if (c->pending_write_node) dlistUnlink(server.clients_pending_write, c->pending_write_node);
     if (c->flags & CLIENT_MONITOR) {
         dlistNode *n = dlistSearch(server.monitors, c);
         if (n) dlistDelNode(server.monitors, n);
@@ -98,7 +98,8 @@ void clientFreeAsync(client *c) {
 static void markPendingWrite(client *c) {
     if (c->fd < 0 || (c->flags & CLIENT_PENDING_WRITE)) return;
     c->flags |= CLIENT_PENDING_WRITE;
-    c->pending_write_node = dlistAddTail(server.clients_pending_write, c);
+    dlistLinkTail(server.clients_pending_write, &c->pending_write_link, c);
+    c->pending_write_node = &c->pending_write_link;
 }
 
 static int replySuppressed(client *c) {
