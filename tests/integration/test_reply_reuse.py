@@ -52,3 +52,22 @@ def test_client_list_oll_after_reuse(cairn_server, redis_server):
         assert re.search(r" oll=0 ", text), text
         assert re.search(r" omem=0 ", text), text
         c.close()
+
+
+def test_large_pipelined_replies_partial_writes(cairn_server):
+    """Many multi-block replies (40 KB values) queued while the client does not
+    read: gathered writes resume mid-block after partial sends, bytes exact."""
+    s = socket.create_connection(("127.0.0.1", cairn_server.port))
+    val = bytes((i * 7) % 251 for i in range(40000))
+    s.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$40000\r\n" + val + b"\r\n")
+    assert s.recv(100) == b"+OK\r\n"
+    n = 80
+    s.sendall(b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * n + b"*1\r\n$4\r\nPING\r\n")
+    want = (b"$40000\r\n" + val + b"\r\n") * n + b"+PONG\r\n"
+    got = b""
+    while len(got) < len(want):
+        chunk = s.recv(7000)
+        assert chunk
+        got += chunk
+    assert got == want
+    s.close()
