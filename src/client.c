@@ -8,6 +8,7 @@
 #include "server.h"
 #include "zmalloc.h"
 #include <stdio.h>
+#include <sys/uio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -69,7 +70,7 @@ void clientFree(client *c) {
         close(c->fd);
     }
     if (c->clients_node) dlistDelNode(server.clients, c->clients_node);
-    if (c->pending_write_node) dlistDelNode(server.clients_pending_write, c->pending_write_node);
+    if (c->pending_write_node) dlistUnlink(server.clients_pending_write, c->pending_write_node);
     if (c->flags & CLIENT_MONITOR) {
         dlistNode *n = dlistSearch(server.monitors, c);
         if (n) dlistDelNode(server.monitors, n);
@@ -98,7 +99,8 @@ void clientFreeAsync(client *c) {
 static void markPendingWrite(client *c) {
     if (c->fd < 0 || (c->flags & CLIENT_PENDING_WRITE)) return;
     c->flags |= CLIENT_PENDING_WRITE;
-    c->pending_write_node = dlistAddTail(server.clients_pending_write, c);
+    dlistLinkTail(server.clients_pending_write, &c->pending_write_link, c);
+    c->pending_write_node = &c->pending_write_link;
 }
 
 static int replySuppressed(client *c) {
@@ -153,6 +155,24 @@ void clientSetDeferred(client *c, void *node, const char *p, size_t len) {
 
 int clientHasPendingReplies(const client *c) { return c->reply_bytes > 0 && dlistLength(c->reply) > 0; }
 
+/* Drop the first reply block once fully sent (keeping it, emptied, when it
+ * is the only one and of about the standard size). 1 if the caller may go on
+ * with the next block, 0 when the kept block ends the list. */
+static int releaseSentBlock(client *c, dlistNode *n) {
+    replyBlock *b = n->value;
+    c->reply_bytes -= b->used;
+    c->sentlen = 0;
+    if (!n->next && b->size < 2 * REPLY_BLOCK_SIZE) {
+        /* no allocation per reply: the next replies go into this block */
+        b->used = 0;
+        return 0;
+    }
+    dlistDelNode(c->reply, n);
+    return 1;
+}
+
+#define WRITE_IOV_MAX 16
+
 int clientWrite(client *c) {
     if (c->fd < 0) return 0;
     while (dlistLength(c->reply)) {
@@ -160,20 +180,46 @@ int clientWrite(client *c) {
         replyBlock *b = n->value;
         if (b->size == 0) return 0; /* unfilled deferred length: wait */
         if (b->used == 0 || c->sentlen == b->used) {
-            c->reply_bytes -= b->used;
-            c->sentlen = 0;
-            dlistDelNode(c->reply, n);
+            if (!releaseSentBlock(c, n)) break;
             continue;
         }
-        ssize_t w = write(c->fd, b->data + c->sentlen, b->used - c->sentlen);
+        /* gather the filled blocks (up to an unfilled deferred one): one
+         * system call for a multi-block reply */
+        struct iovec iov[WRITE_IOV_MAX];
+        int cnt = 0;
+        size_t total = 0;
+        for (dlistNode *m = n; m && cnt < WRITE_IOV_MAX; m = m->next) {
+            replyBlock *mb = m->value;
+            if (mb->size == 0) break;
+            size_t off = m == n ? c->sentlen : 0;
+            iov[cnt].iov_base = mb->data + off;
+            iov[cnt].iov_len = mb->used - off;
+            total += mb->used - off;
+            cnt++;
+        }
+        ssize_t w = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, cnt);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
             clientFree(c);
             return -1;
         }
         server.stat_net_output_bytes += w;
-        c->sentlen += (size_t)w;
-        if (c->sentlen < b->used) break;
+        /* advance over what was sent, block by block (iov order) */
+        size_t left = (size_t)w;
+        int more = 1;
+        for (int i = 0; i < cnt && more; i++) {
+            dlistNode *f = dlistFirst(c->reply);
+            replyBlock *fb = f->value;
+            size_t rem = fb->used - c->sentlen;
+            if (left < rem) {
+                c->sentlen += left;
+                break;
+            }
+            left -= rem;
+            c->sentlen = fb->used;
+            more = releaseSentBlock(c, f);
+        }
+        if ((size_t)w < total) break;
     }
     c->last_interaction_ms = elWallMs();
     return 0;
@@ -212,6 +258,16 @@ static dstr flagsString(dstr s, client *c) {
     return s;
 }
 
+/* Reply blocks holding output (oll in CLIENT LIST): an emptied block kept
+ * by clientWrite for reuse does not count. */
+static size_t replyBlocksInUse(const client *c) {
+    size_t n = dlistLength(c->reply);
+    if (n == 1 && ((replyBlock *)dlistFirst(c->reply)->value)->used == 0 &&
+        ((replyBlock *)dlistFirst(c->reply)->value)->size > 0)
+        n = 0;
+    return n;
+}
+
 size_t clientTotalMemory(const client *c) {
     return zmalloc_size(c) + dstrAllocSize(c->querybuf) + c->reply_bytes;
 }
@@ -229,7 +285,7 @@ dstr clientInfoString(dstr s, client *c) {
                       "rbp=%zu obl=0 oll=%zu omem=%zu tot-mem=%zu events=r%s cmd=%s user=default redir=-1 resp=%d "
                       "lib-name=%s lib-ver=%s",
                       c->db->id, c->sub_channels, c->sub_patterns, (c->flags & CLIENT_MULTI) ? c->mstate_count : -1,
-                      qbuf, dstravail(c->querybuf), dstralloc(c->querybuf), c->querybuf_peak, dlistLength(c->reply),
+                      qbuf, dstravail(c->querybuf), dstralloc(c->querybuf), c->querybuf_peak, replyBlocksInUse(c),
                       c->reply_bytes, clientTotalMemory(c),
                       clientHasPendingReplies(c) ? "w" : "", cmdname, c->resp, c->lib_name ? c->lib_name : "",
                       c->lib_ver ? c->lib_ver : "");

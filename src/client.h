@@ -98,7 +98,8 @@ typedef struct client {
     /* pub/sub placeholders for CLIENT LIST */
     int sub_channels, sub_patterns;
     dlistNode *clients_node;   /* in server.clients */
-    dlistNode *pending_write_node;
+    dlistNode *pending_write_node; /* &pending_write_link while in server.clients_pending_write */
+    dlistNode pending_write_link;  /* no allocation per reply (dlistLinkTail/dlistUnlink) */
 } client;
 
 /* Create a client for connection `fd` (-1: fake client for scripts/MIGRATE). */

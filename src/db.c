@@ -99,28 +99,38 @@ obj *dbAdd(db *d, const dstr key, obj *val) {
     return o;
 }
 
-obj *dbSetKey(db *d, const dstr key, obj *val, int flags) {
+/* SET semantics with one lookup of `key`. `val` is either a bare object
+ * (keyed = 0: objSetKey embeds the key) or already the keyed entry with no
+ * expire slot (keyed = 1: objCreateKeyedString). */
+static obj *setKeyGeneric(db *d, const dstr key, obj *val, int keyed, int flags) {
     hashtablePosition pos;
-    void *existing = NULL;
-    if (hashtableFindPositionForInsert(d->keys, key, &pos, &existing)) {
-        obj *o = objSetKey(val, key, dstrlen(key), -1);
+    void **ref;
+    if (hashtableFindRefOrPositionForInsert(d->keys, key, &pos, &ref)) {
+        obj *o = keyed ? val : objSetKey(val, key, dstrlen(key), -1);
         hashtableInsertAtPosition(d->keys, o, &pos);
         if (o->type != OBJ_STRING) signalKeyAsReady(d, key, o->type);
         if (!(flags & SETKEY_NO_SIGNAL)) signalModifiedKey(NULL, d, key);
         return o;
     }
-    obj *old = existing;
+    obj *old = *ref;
     long long expire = (flags & SETKEY_KEEPTTL) ? objGetExpire(old) : -1;
     if (objGetExpire(old) >= 0) hashtableDelete(d->expires, key);
-    obj *o = objSetKey(val, key, dstrlen(key), expire);
-    void **ref = hashtableFindRef(d->keys, key);
-    *ref = o;
+    obj *o;
+    if (keyed) o = expire >= 0 ? objSetExpire(val, expire) : val;
+    else o = objSetKey(val, key, dstrlen(key), expire);
+    *ref = o; /* same key: the slot stays valid (only d->expires was touched) */
     if (expire >= 0) hashtableAdd(d->expires, o);
     int was_stream = old->type == OBJ_STREAM;
     objDecrRef(old);
     if (o->type != OBJ_STRING || was_stream) signalKeyAsReady(d, key, o->type);
     if (!(flags & SETKEY_NO_SIGNAL)) signalModifiedKey(NULL, d, key);
     return o;
+}
+
+obj *dbSetKey(db *d, const dstr key, obj *val, int flags) { return setKeyGeneric(d, key, val, 0, flags); }
+
+obj *dbSetStringKey(db *d, const dstr key, const char *val, size_t len, int flags) {
+    return setKeyGeneric(d, key, objCreateKeyedString(key, dstrlen(key), val, len), 1, flags);
 }
 
 obj *dbReplaceValue(db *d, obj *old, obj *val) {

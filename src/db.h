@@ -48,6 +48,10 @@ obj *dbAdd(db *d, const dstr key, obj *val);
 /* Set `key` to `val` whether or not it exists (SET semantics): the old value
  * is freed; with SETKEY_KEEPTTL its expire time is kept. Returns the stored object. */
 obj *dbSetKey(db *d, const dstr key, obj *val, int flags);
+/* dbSetKey with a string value given as bytes (copied; encoded as
+ * objCreateString would): the keyed entry is built directly, one allocation
+ * (two for values over 44 bytes) and one lookup. Returns the stored object. */
+obj *dbSetStringKey(db *d, const dstr key, const char *val, size_t len, int flags);
 /* Replace the value of an existing key with `val` keeping the TTL (in-place
  * ops that change representation, e.g. APPEND on an int). Returns the stored object. */
 obj *dbReplaceValue(db *d, obj *old, obj *val);

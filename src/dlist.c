@@ -53,6 +53,18 @@ static void unlinkNode(dlist *l, dlistNode *n) {
     l->len--;
 }
 
+void dlistLinkTail(dlist *l, dlistNode *n, void *value) {
+    n->value = value;
+    n->next = NULL;
+    n->prev = l->tail;
+    if (l->tail) l->tail->next = n;
+    else l->head = n;
+    l->tail = n;
+    l->len++;
+}
+
+void dlistUnlink(dlist *l, dlistNode *n) { unlinkNode(l, n); }
+
 void dlistDelNode(dlist *l, dlistNode *n) {
     unlinkNode(l, n);
     if (l->free) l->free(n->value);

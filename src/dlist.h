@@ -28,6 +28,12 @@ dlistNode *dlistAddHead(dlist *l, void *value);
 dlistNode *dlistAddTail(dlist *l, void *value);
 /* Unlink and free `n` (calling l->free on its value when set). */
 void dlistDelNode(dlist *l, dlistNode *n);
+/* Link a caller-owned node (e.g. embedded in a struct) at the tail with
+ * `value`. Such a node must leave the list through dlistUnlink, never
+ * dlistDelNode/dlistEmpty/dlistRelease (they free nodes). */
+void dlistLinkTail(dlist *l, dlistNode *n, void *value);
+/* Unlink `n` without freeing it or its value. */
+void dlistUnlink(dlist *l, dlistNode *n);
 /* Unlink `n` without freeing it, and link it at the tail (reuses the node). */
 void dlistMoveToTail(dlist *l, dlistNode *n);
 /* First node whose value == `value` (pointer equality), or NULL. O(n). */

@@ -516,12 +516,19 @@ void **hashtableFindRef(hashtable *ht, const void *key) {
 }
 
 int hashtableFindPositionForInsert(hashtable *ht, void *key, hashtablePosition *pos, void **existing) {
+    void **ref;
+    if (hashtableFindRefOrPositionForInsert(ht, key, pos, &ref)) return 1;
+    if (existing) *existing = *ref;
+    return 0;
+}
+
+int hashtableFindRefOrPositionForInsert(hashtable *ht, void *key, hashtablePosition *pos, void ***ref) {
     rehashStepIfAllowed(ht, 1);
     uint64_t hash = hashKey(ht, key);
     unsigned s;
     bucket *b = findEntry(ht, key, hash, &s, NULL, NULL);
     if (b) {
-        if (existing) *existing = b->slots[s];
+        if (ref) *ref = &b->slots[s];
         return 0;
     }
     growIfNeeded(ht);

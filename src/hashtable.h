@@ -187,6 +187,11 @@ int hashtableAddOrFind(hashtable *ht, void *entry, void **existing);
  * whose key equals `key`; until then rehashing is paused, so lookups on this
  * table are allowed in between, inserts and deletes are not. */
 int hashtableFindPositionForInsert(hashtable *ht, void *key, hashtablePosition *pos, void **existing);
+/* Same first half, but when the key is present returns 0 and sets *ref (if
+ * ref != NULL) to the slot holding its entry, as hashtableFindRef does: the
+ * caller may store a different entry with the SAME key through it, valid
+ * until the next operation on this table.  One lookup for "replace or add". */
+int hashtableFindRefOrPositionForInsert(hashtable *ht, void *key, hashtablePosition *pos, void ***ref);
 /* Second half: store `entry` at the position found above. */
 void hashtableInsertAtPosition(hashtable *ht, void *entry, hashtablePosition *pos);
 

@@ -290,7 +290,7 @@ void netHandleClientsWithPendingWrites(void) {
         client *c = n->value;
         c->flags &= ~CLIENT_PENDING_WRITE;
         c->pending_write_node = NULL;
-        dlistDelNode(server.clients_pending_write, n);
+        dlistUnlink(server.clients_pending_write, n);
         if (c->flags & CLIENT_CLOSE_ASAP) continue;
         if (outputLimitReached(c)) {
             serverLog(LL_WARNING, "Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.",

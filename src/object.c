@@ -66,6 +66,14 @@ obj *objCreateString(const char *p, size_t len) {
     return objCreateRawString(p, len);
 }
 
+obj *objCreateKeyedString(const char *key, size_t keylen, const char *p, size_t len) {
+    long long v;
+    if (len <= 20 && string2ll(p, len, &v))
+        return buildObj(OBJ_STRING, ENC_INT, (void *)(intptr_t)v, 0, 0, key, keylen, 1, NULL, 0, 0);
+    if (len <= OBJ_EMBSTR_MAX) return buildObj(OBJ_STRING, ENC_EMBSTR, NULL, 0, 0, key, keylen, 1, p, len, 1);
+    return buildObj(OBJ_STRING, ENC_RAW, dstrnewlen(p, len), 0, 0, key, keylen, 1, NULL, 0, 0);
+}
+
 obj *objCreateStringFromDstr(dstr s) {
     size_t len = dstrlen(s);
     if (len <= OBJ_EMBSTR_MAX) {

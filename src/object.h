@@ -77,6 +77,11 @@ obj *objCreate(int type, int encoding, void *ptr);
 /* String object holding a copy of p[0..len): ENC_INT for canonical integers
  * that fit a long long (len <= 20), ENC_EMBSTR up to 44 bytes, else ENC_RAW. */
 obj *objCreateString(const char *p, size_t len);
+/* Keyspace entry for a string in one step: the same encoding choice as
+ * objCreateString for p[0..len), with `key` embedded and no expire slot; what
+ * objSetKey(objCreateString(p, len), key, keylen, -1) returns, without the
+ * intermediate object (SET, MSET, GETSET). */
+obj *objCreateKeyedString(const char *key, size_t keylen, const char *p, size_t len);
 /* String object that takes ownership of `s` (ENC_RAW, or re-encoded if small). */
 obj *objCreateStringFromDstr(dstr s);
 /* ENC_INT string object. */

@@ -197,8 +197,8 @@ static void setGeneric(client *c, int flags, int key_idx, int val_idx, const dst
         return;
     }
 
-    obj *o = dbSetKey(c->db, key, objCreateString(val, dstrlen(val)),
-                      SETKEY_NO_SIGNAL | ((flags & SET_KEEPTTL) ? SETKEY_KEEPTTL : 0));
+    obj *o = dbSetStringKey(c->db, key, val, dstrlen(val),
+                            SETKEY_NO_SIGNAL | ((flags & SET_KEEPTTL) ? SETKEY_KEEPTTL : 0));
     if (expire) {
         o = dbSetExpire(c->db, o, when);
         /* an absolute time already in the past: the key is stored and at
@@ -231,7 +231,7 @@ void getCommand(client *c) { getGeneric(c); }
 void getsetCommand(client *c) {
     if (!getGeneric(c)) return;
     dstr val = c->argv[2];
-    dbSetKey(c->db, c->argv[1], objCreateString(val, dstrlen(val)), SETKEY_NO_SIGNAL);
+    dbSetStringKey(c->db, c->argv[1], val, dstrlen(val), SETKEY_NO_SIGNAL);
     signalModifiedKey(c, c->db, c->argv[1]);
     server.dirty++;
 }
@@ -300,7 +300,7 @@ static void msetGeneric(client *c, int nx) {
     }
     for (int j = 1; j < c->argc; j += 2) {
         dstr val = c->argv[j + 1];
-        dbSetKey(c->db, c->argv[j], objCreateString(val, dstrlen(val)), SETKEY_NO_SIGNAL);
+        dbSetStringKey(c->db, c->argv[j], val, dstrlen(val), SETKEY_NO_SIGNAL);
         signalModifiedKey(c, c->db, c->argv[j]);
     }
     server.dirty += (c->argc - 1) / 2;

@@ -238,6 +238,42 @@ static void test_findref_swap(void **state) {
     assert_int_equal(destructed, 3000);
 }
 
+/* Replace-or-add with one lookup: absent keys get a position (second phase
+ * required), present ones a slot through which a same-key entry is stored. */
+static void test_findref_or_position(void **state) {
+    (void)state;
+    hashtable *ht = hashtableCreate(&itemType);
+    hashtablePosition pos;
+    for (uint64_t round = 0; round < 2; round++) {
+        for (uint64_t i = 0; i < 4000; i++) {
+            void **ref = NULL;
+            int absent = hashtableFindRefOrPositionForInsert(ht, &i, &pos, &ref);
+            assert_int_equal(absent, round == 0);
+            item *repl = newItem(i);
+            repl->value = round * 1000000 + i;
+            if (absent) {
+                assert_null(ref);
+                hashtableInsertAtPosition(ht, repl, &pos);
+            } else {
+                assert_non_null(ref);
+                item *old = *ref;
+                assert_int_equal(old->key, i);
+                assert_int_equal(old->value, i);
+                *ref = repl;
+                zfree(old);
+            }
+        }
+        assert_int_equal(hashtableSize(ht), 4000);
+    }
+    for (uint64_t i = 0; i < 4000; i++) {
+        void *found;
+        assert_true(hashtableFind(ht, &i, &found));
+        assert_int_equal(((item *)found)->value, 1000000 + i);
+    }
+    hashtableRelease(ht);
+    assert_int_equal(destructed, 4000);
+}
+
 static void test_replace_reallocated(void **state) {
     (void)state;
     hashtable *ht = hashtableCreate(&itemType);
@@ -915,6 +951,7 @@ int main(void) {
         cmocka_unit_test_setup(test_two_phase_insert, setup),
         cmocka_unit_test_setup(test_two_phase_pop, setup),
         cmocka_unit_test_setup(test_findref_swap, setup),
+        cmocka_unit_test_setup(test_findref_or_position, setup),
         cmocka_unit_test_setup(test_replace_reallocated, setup),
         cmocka_unit_test_setup(test_safe_iterator_delete_all, setup),
         cmocka_unit_test_setup(test_safe_iterator_inserts, setup),
