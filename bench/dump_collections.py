@@ -3,7 +3,7 @@
 on redis-server 7.0.15, same machine, same client (measurement only: no
 pass/fail). Prints seconds per DUMP and per RESTORE (best of --runs), each
 timed from sending the command to reading the whole reply.
-usage: bench/dump_collections.py [--n 1000000] [--runs 3] [--kinds hash,zset,list]"""
+usage: bench/dump_collections.py [--n 1000000] [--runs 3] [--kinds hash,zset,list,set,string]"""
 import argparse
 import os
 import random
@@ -16,6 +16,10 @@ from conftest import CAIRN_BIN, REDIS_BIN, RawClient, ServerProc  # noqa: E402
 
 def fill(c, kind, n):
     rng = random.Random(1)
+    if kind == "string":
+        # a 100 MB string of random (incompressible) bytes, whatever --n is
+        c.call("SET", kind, os.urandom(100 * 1000 * 1000))
+        return
     batch = 1000
     for start in range(0, n, batch):
         args = []
@@ -24,11 +28,23 @@ def fill(c, kind, n):
                 args += [b"field:%d" % i, b"value:%d" % rng.randrange(10**9)]
             elif kind == "list":
                 args.append(b"item:%d" % rng.randrange(10**9))
+            elif kind == "set":
+                args.append(b"member:%d" % i)
             else:
                 args += [repr(rng.uniform(-1e6, 1e6)).encode(), b"member:%d" % i]
-        c.send({"hash": "HSET", "zset": "ZADD", "list": "RPUSH"}[kind], kind, *args)
+        c.send({"hash": "HSET", "zset": "ZADD", "list": "RPUSH", "set": "SADD"}[kind], kind, *args)
     for start in range(0, n, batch):
         c.read()
+
+
+def server_us(c):
+    """Microseconds the server itself spent in the last command (SLOWLOG with
+    slowlog-log-slower-than 0: excludes the network and the client)."""
+    entry = c.call("SLOWLOG", "GET", "2")
+    for e in entry:
+        if e[3][0].upper() in (b"DUMP", b"RESTORE"):
+            return e[2] / 1e6
+    raise AssertionError(entry)
 
 
 def timed(c, *args):
@@ -68,21 +84,28 @@ def main():
         s = ServerProc(binary)
         c = RawClient(s.port)
         c.sock.settimeout(600)
+        c.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
         try:
             for kind in a.kinds.split(","):
                 fill(c, kind, a.n)
                 enc = c.call("OBJECT", "ENCODING", kind).decode()
                 dumps, restores = [], []
+                sdumps, srestores = [], []
                 for _ in range(a.runs):
                     dt, payload = timed_dump(c, kind)
                     dumps.append(dt)
+                    sdumps.append(server_us(c))
                     dt, r = timed(c, "RESTORE", kind + "2", "0", payload, "REPLACE")
                     assert r == ("status", b"OK"), r
                     restores.append(dt)
-                n2 = c.call({"hash": "HLEN", "zset": "ZCARD", "list": "LLEN"}[kind], kind + "2")
-                assert n2 == a.n, n2
-                print("%-13s %-4s n=%d (%s) payload %.1f MB, type %d: DUMP %.3f s, RESTORE %.3f s" % (
-                    name, kind, a.n, enc, len(payload) / 1e6, payload[0], min(dumps), min(restores)))
+                    srestores.append(server_us(c))
+                n2 = c.call({"hash": "HLEN", "zset": "ZCARD", "list": "LLEN", "set": "SCARD",
+                             "string": "STRLEN"}[kind], kind + "2")
+                assert n2 == (100 * 1000 * 1000 if kind == "string" else a.n), n2
+                print("%-13s %-6s n=%d (%s) payload %.1f MB, type %d: DUMP %.3f s (server %.3f), "
+                      "RESTORE %.3f s (server %.3f)" % (
+                          name, kind, a.n, enc, len(payload) / 1e6, payload[0], min(dumps),
+                          min(sdumps), min(restores), min(srestores)))
                 c.call("DEL", kind, kind + "2")
         finally:
             c.close()
