@@ -3,9 +3,7 @@
 #include "hashtable.h"
 #include "zmalloc.h"
 #include <assert.h>
-#include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -265,48 +263,12 @@ static bucket *findEntry(hashtable *ht, const void *key, uint64_t hash, unsigned
 
 static inline size_t bucketBytes(int exp) { return numBuckets(exp) * sizeof(bucket); }
 
-/* A zeroed bucket array of `bytes`. Large arrays (>= 4 MB: tables of about
- * 400k entries and up) ask the kernel for transparent huge pages before they
- * are first touched: lookups land on random buckets, and with 4 KB pages
- * nearly every one of them in a big table is a TLB miss as well as a cache
- * miss (measured: most of the time spent building a 1M-entry table). The
- * advice is only a hint; where it is refused the array works as before.
- * freeTableMem withdraws it before the memory goes back to the allocator, so
- * that small allocations later carved from the same pages are not backed by
- * huge pages (which would inflate RSS). */
-#define HUGE_TABLE_BYTES ((size_t)4 << 20)
-static void adviseHuge(void *p, size_t bytes, int on) {
-#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (hi > lo) (void)madvise((void *)lo, hi - lo, on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-#else
-    (void)p;
-    (void)bytes;
-    (void)on;
-#endif
-}
-
-static bucket *allocTable(size_t bytes) {
-    if (bytes < HUGE_TABLE_BYTES) return zcalloc(bytes);
-    unsigned char *p = zmalloc(bytes);
-    adviseHuge(p, bytes, 1);
-    memset(p, 0, bytes);
-    return (bucket *)p;
-}
-
-static void freeTableMem(bucket *table, int exp) {
-    if (!table) return;
-    if (exp >= 0 && bucketBytes(exp) >= HUGE_TABLE_BYTES) adviseHuge(table, bucketBytes(exp), 0);
-    zfree(table);
-}
-
 /* Free every bucket of table t (children included); entries untouched. */
 static void freeTable(hashtable *ht, int t) {
     if (ht->exp[t] < 0) return;
     size_t n = numBuckets(ht->exp[t]);
     for (size_t i = 0; ht->children[t] && i < n; i++) freeChildren(ht, t, &ht->tables[t][i]);
-    freeTableMem(ht->tables[t], ht->exp[t]);
+    zfree(ht->tables[t]);
     ht->tables[t] = NULL;
     ht->exp[t] = -1;
     ht->used[t] = 0;
@@ -317,7 +279,7 @@ static void freeTable(hashtable *ht, int t) {
  * replaced at once, unless rehashing is paused. */
 static void resizeTo(hashtable *ht, int e) {
     assert(!isRehashing(ht));
-    bucket *t = allocTable(bucketBytes(e));
+    bucket *t = zcalloc(bucketBytes(e));
     if (ht->exp[0] >= 0 && (ht->used[0] != 0 || ht->pause_rehash)) {
         ht->tables[1] = t;
         ht->exp[1] = (int8_t)e;
@@ -333,7 +295,7 @@ static void resizeTo(hashtable *ht, int e) {
 
 static void completeRehash(hashtable *ht) {
     assert(ht->used[0] == 0 && ht->children[0] == 0);
-    freeTableMem(ht->tables[0], ht->exp[0]);
+    zfree(ht->tables[0]);
     ht->tables[0] = ht->tables[1];
     ht->exp[0] = ht->exp[1];
     ht->used[0] = ht->used[1];
@@ -487,7 +449,7 @@ void hashtableEmpty(hashtable *ht, void (*callback)(hashtable *)) {
             freeChildren(ht, t, head);
             if (callback && (++visited % EMPTY_CALLBACK_EVERY) == 0) callback(ht);
         }
-        freeTableMem(ht->tables[t], ht->exp[t]);
+        zfree(ht->tables[t]);
         ht->tables[t] = NULL;
         ht->exp[t] = -1;
         ht->used[t] = 0;

@@ -4,10 +4,8 @@
 #include <limits.h>
 #include <lzf.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* ---- set-up and state --------------------------------------------------------- */
 
@@ -288,32 +286,12 @@ static int writeIntForm(rio *r, long long v) {
     return rioWrite(r, b, n + 1);
 }
 
-/* Transparent-huge-page advice (on = 1) or its withdrawal (on = 0) for the
- * 2 MB-aligned interior of [p, p + n). The LZF output buffer of a big string
- * (DUMP of a 100 MB value) is fresh memory written once from end to end:
- * with 4 KB pages a quarter of DUMP's time went to page faults. The advice is
- * withdrawn before the buffer is freed, so that the allocator does not later
- * hand out small allocations on huge pages. */
-#define LZF_HUGE_BYTES ((size_t)4 << 20)
-static void adviseHuge(void *p, size_t n, int on) {
-#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
-    if (hi > lo) (void)madvise((void *)lo, hi - lo, on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-#else
-    (void)p;
-    (void)n;
-    (void)on;
-#endif
-}
-
 /* LZF form if liblzf fits the data into len - 4 bytes: returns 1 if written,
  * 0 if not compressible enough (nothing written), -1 on write error. */
 static int tryWriteLzf(rio *r, const void *s, size_t len) {
     unsigned char stackbuf[512];
     size_t outcap = len - 4;
     unsigned char *out = outcap <= sizeof(stackbuf) ? stackbuf : zmalloc(outcap);
-    if (outcap >= LZF_HUGE_BYTES) adviseHuge(out, outcap, 1);
     unsigned clen = lzf_compress(s, (unsigned)len, out, (unsigned)outcap);
     int rc = 0;
     if (clen) {
@@ -322,7 +300,6 @@ static int tryWriteLzf(rio *r, const void *s, size_t len) {
             rioWrite(r, out, clen))
             rc = -1;
     }
-    if (outcap >= LZF_HUGE_BYTES) adviseHuge(out, outcap, 0);
     if (out != stackbuf) zfree(out);
     return rc;
 }
