@@ -596,12 +596,14 @@ obj *zsetCreateSkiplistObject(size_t size_hint) { return objCreate(OBJ_ZSET, ENC
 
 int zsetLoadAdd(obj *zobj, dstr member, double score) {
     zset *zs = zobj->ptr;
-    void *found;
-    if (isnan(score) || hashtableFind(zs->ht, member, &found)) {
+    hashtablePosition pos;
+    /* one probe (and one hash of the member) finds both a duplicate and the
+     * free slot; the skiplist insert in between leaves the table untouched */
+    if (isnan(score) || !hashtableFindPositionForInsert(zs->ht, member, &pos, NULL)) {
         dstrfree(member);
         return 0;
     }
-    hashtableAdd(zs->ht, zslInsert(zs->zsl, score, member));
+    hashtableInsertAtPosition(zs->ht, zslInsert(zs->zsl, score, member), &pos);
     return 1;
 }
 

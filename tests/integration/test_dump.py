@@ -435,3 +435,20 @@ def test_idletime_extremes(raw):
     for idle in ("9223372036854775807", "9223372036854775", "16777216", "0"):
         assert raw.call("RESTORE", "k", "0", p, "IDLETIME", idle, "REPLACE") == ("status", b"OK")
         assert raw.call("OBJECT", "IDLETIME", "k") >= 0
+
+
+def test_big_strings_byte_identical(raw, raw_ref):
+    """8 MB strings (large enough for the huge-page LZF output buffer): a
+    compressible one (LZF form) and a random one (raw form, LZF does not fit)
+    dump to the same bytes as redis-server's, and restore to the same value."""
+    rnd = random.Random(7)
+    compressible = b"".join(b"block %d " % (i % 977) for i in range(900000))[: 8 * 1024 * 1024]
+    incompressible = rnd.randbytes(8 * 1024 * 1024)
+    for name, val, first in ((b"c", compressible, 0xC3), (b"r", incompressible, 0x80)):
+        for conn in (raw, raw_ref):
+            assert conn.call("SET", name, val) == ("status", b"OK")
+        p = raw.call("DUMP", name)
+        assert p == raw_ref.call("DUMP", name)
+        assert p[0] == 0 and p[1] == first
+        assert raw.call("RESTORE", name + b"2", "0", p) == ("status", b"OK")
+        assert raw.call("GET", name + b"2") == val
