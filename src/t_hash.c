@@ -15,6 +15,7 @@
 
 #include "t_hash.h"
 #include "client.h"
+#include "cmdargs.h"
 #include "db.h"
 #include "reply.h"
 #include "scan.h"
@@ -794,29 +795,10 @@ static void hrandfieldWithCount(client *c, long l, int withvalues) {
 
 void hrandfieldCommand(client *c) {
     if (c->argc >= 3) {
-        long long l;
-        if (!string2ll(c->argv[2], dstrlen(c->argv[2]), &l)) {
-            replyErrorNotInteger(c);
-            return;
-        }
-        if (l < -LONG_MAX || l > LONG_MAX) {
-            replyErrorFormat(c, "ERR value is out of range, value must between %ld and %ld", -LONG_MAX, LONG_MAX);
-            return;
-        }
-        int withvalues = 0;
-        if (c->argc > 4 || (c->argc == 4 && strcasecmp(c->argv[3], "withvalues"))) {
-            replyErrorSyntax(c);
-            return;
-        }
-        if (c->argc == 4) {
-            withvalues = 1;
-            /* the reply has 2 * count elements */
-            if (l < -LONG_MAX / 2 || l > LONG_MAX / 2) {
-                replyError(c, "ERR value is out of range");
-                return;
-            }
-        }
-        hrandfieldWithCount(c, (long)l, withvalues);
+        long count;
+        int withvalues;
+        if (parseRandomCountArgs(c, "withvalues", &count, &withvalues) < 0) return;
+        hrandfieldWithCount(c, count, withvalues);
         return;
     }
     obj *o = lookupKeyRead(c->db, c->argv[1]);

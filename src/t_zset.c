@@ -18,6 +18,7 @@
 
 #include "blocked.h"
 #include "client.h"
+#include "cmdargs.h"
 #include "db.h"
 #include "dstr.h"
 #include "hashtable.h"
@@ -1348,28 +1349,10 @@ static void zrandmemberWithCount(client *c, long count, int withscores) {
 
 void zrandmemberCommand(client *c) {
     if (c->argc >= 3) {
-        long long l;
-        if (!string2ll(c->argv[2], dstrlen(c->argv[2]), &l)) {
-            replyErrorNotInteger(c);
-            return;
-        }
-        if (l < -LONG_MAX || l > LONG_MAX) {
-            replyErrorFormat(c, "ERR value is out of range, value must between %ld and %ld", -LONG_MAX, LONG_MAX);
-            return;
-        }
-        int withscores = 0;
-        if (c->argc > 4 || (c->argc == 4 && strcasecmp(c->argv[3], "withscores"))) {
-            replyErrorSyntax(c);
-            return;
-        }
-        if (c->argc == 4) {
-            withscores = 1;
-            if (l < -LONG_MAX / 2 || l > LONG_MAX / 2) {
-                replyError(c, "ERR value is out of range");
-                return;
-            }
-        }
-        zrandmemberWithCount(c, (long)l, withscores);
+        long count;
+        int withscores;
+        if (parseRandomCountArgs(c, "withscores", &count, &withscores) < 0) return;
+        zrandmemberWithCount(c, count, withscores);
         return;
     }
     obj *zobj;
