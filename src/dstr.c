@@ -49,11 +49,16 @@ size_t dstrEmbeddedHeaderSize(size_t len) { return len < 32 ? 1 : dstrHeaderSize
 size_t dstrEmbeddedSize(size_t len) { return dstrEmbeddedHeaderSize(len) + len + 1; }
 
 /* Lay out a string of type `type` at `mem` with capacity `alloc`. */
+/* `init` may be NULL (zero-fill) or DSTR_UNINIT (leave the bytes as allocated). */
+static const char uninit_marker;
+#define DSTR_UNINIT ((const void *)&uninit_marker)
+
 static dstr layout(void *mem, int type, const void *init, size_t len, size_t alloc, int flags) {
     dstr s = (char *)mem + hdrSize(type);
     s[-1] = (char)(type | flags);
     setLenAlloc(s, len, alloc);
-    if (init) memcpy(s, init, len);
+    if (init == DSTR_UNINIT) { /* caller writes every byte */ }
+    else if (init) memcpy(s, init, len);
     else memset(s, 0, len);
     s[len] = '\0';
     return s;
@@ -85,6 +90,7 @@ static dstr allocString(const void *init, size_t len, size_t cap) {
 }
 
 dstr dstrnewlen(const void *init, size_t len) { return allocString(init, len, len); }
+dstr dstrnewuninit(size_t len) { return allocString(DSTR_UNINIT, len, len); }
 dstr dstrnew(const char *cstr) { return dstrnewlen(cstr, cstr ? strlen(cstr) : 0); }
 dstr dstrempty(void) { return dstrnewlen("", 0); }
 dstr dstrdup(const dstr s) { return dstrnewlen(s, dstrlen(s)); }

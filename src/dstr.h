@@ -57,6 +57,10 @@ static inline size_t dstravail(const dstr s) { return dstralloc(s) - dstrlen(s);
 
 /* New string of `len` bytes copied from `init` (zero-filled when init is NULL). */
 dstr dstrnewlen(const void *init, size_t len);
+/* New string of `len` bytes whose contents are undefined (no zero-fill: large
+ * buffers are not touched, so their pages are not faulted in twice); the caller
+ * must write all `len` bytes before reading them. The terminating NUL is set. */
+dstr dstrnewuninit(size_t len);
 /* New string from a NUL-terminated C string (NULL gives ""). */
 dstr dstrnew(const char *cstr);
 /* New empty string. */

@@ -193,9 +193,15 @@ static void protocolError(client *c, const char *err) {
 }
 
 void netProcessInputBuffer(client *c) {
-    while (c->qb_pos < dstrlen(c->querybuf)) {
+    for (;;) {
         /* CLIENT_EXECUTING: a script of this client is serving events (busy script) */
         if (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_EXECUTING)) break;
+        if (respAdoptBulk(&c->req, c->querybuf, c->qb_pos)) {
+            c->querybuf = dstrempty(); /* the old buffer is now an argument */
+            c->qb_pos = 0;
+        } else if (c->qb_pos >= dstrlen(c->querybuf)) {
+            break;
+        }
         respLimits lim = {.max_bulk_len = server.proto_max_bulk_len, .authenticated = c->authenticated};
         const char *err = NULL;
         respStatus st = respParse(&c->req, c->querybuf, dstrlen(c->querybuf), &c->qb_pos, &lim, &err);
@@ -228,11 +234,19 @@ static void readHandler(eventLoop *el, int fd, void *data, int mask) {
     client *c = data;
     size_t readlen = READ_CHUNK;
     size_t want = respBytesWanted(&c->req, dstrlen(c->querybuf) - c->qb_pos);
-    if (want > readlen) readlen = want;
-    if (readlen > 1024 * 1024 * 64) readlen = 1024 * 1024 * 64;
-    c->querybuf = dstrMakeRoomFor(c->querybuf, readlen);
+    if (c->req.bulk_len >= RESP_BIG_BULK && c->qb_pos == 0 && want > 0) {
+        /* Big argument at the start of the buffer: size the buffer for exactly
+         * this bulk and read no further, so respAdoptBulk can take it whole. */
+        c->querybuf = dstrMakeRoomForExact(c->querybuf, want);
+        readlen = want;
+    } else {
+        if (want > readlen) readlen = want;
+        if (readlen > 1024 * 1024 * 64) readlen = 1024 * 1024 * 64;
+        c->querybuf = dstrMakeRoomFor(c->querybuf, readlen);
+        readlen = dstravail(c->querybuf);
+    }
     size_t cur = dstrlen(c->querybuf);
-    ssize_t n = read(fd, c->querybuf + cur, dstravail(c->querybuf));
+    ssize_t n = read(fd, c->querybuf + cur, readlen);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
         serverLog(LL_VERBOSE, "Reading from client: %s", strerror(errno));

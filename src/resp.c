@@ -124,6 +124,10 @@ static respStatus parseMultibulk(respRequest *r, const char *buf, size_t len, si
 
 respStatus respParse(respRequest *r, const char *buf, size_t len, size_t *pos, const respLimits *lim,
                      const char **err) {
+    if (r->type == 2 && r->argc > 0 && r->multibulk_left == 0) { /* completed by respAdoptBulk */
+        r->type = 0;
+        return RESP_DONE;
+    }
     if (*pos >= len) return RESP_NEED_MORE;
     if (r->type == 0) r->type = buf[*pos] == '*' ? 2 : 1;
     if (r->type == 1) return parseInline(r, buf, len, pos, err);
@@ -134,4 +138,14 @@ size_t respBytesWanted(const respRequest *r, size_t available) {
     if (r->type != 2 || r->bulk_len < 0) return 0;
     size_t need = (size_t)r->bulk_len + 2;
     return need > available ? need - available : 0;
+}
+
+int respAdoptBulk(respRequest *r, dstr buf, size_t pos) {
+    if (r->type != 2 || r->bulk_len < RESP_BIG_BULK || pos != 0) return 0;
+    if (dstrlen(buf) != (size_t)r->bulk_len + 2) return 0;
+    dstrsetlen(buf, (size_t)r->bulk_len);
+    pushArg(r, buf);
+    r->bulk_len = -1;
+    r->multibulk_left--;
+    return 1;
 }

@@ -49,4 +49,17 @@ respStatus respParse(respRequest *r, const char *buf, size_t len, size_t *pos, c
  * big arguments without re-parsing. */
 size_t respBytesWanted(const respRequest *r, size_t available);
 
+/* Bulks of at least this many bytes may be adopted whole (respAdoptBulk). */
+#define RESP_BIG_BULK (32 * 1024)
+
+/* Zero-copy path for big arguments. If the request waits for a bulk of at
+ * least RESP_BIG_BULK bytes and `buf` holds exactly that bulk and its CRLF
+ * from offset `pos` == 0 (the caller read only what respBytesWanted asked
+ * for into a buffer sized for it), the buffer itself becomes the argument:
+ * its length is cut to the bulk length (NUL-terminated), the request takes
+ * ownership and 1 is returned; the caller must not use `buf` again. Returns 0
+ * and changes nothing otherwise. When this completes the request, the next
+ * respParse call returns RESP_DONE without needing input. */
+int respAdoptBulk(respRequest *r, dstr buf, size_t pos);
+
 #endif

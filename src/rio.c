@@ -286,9 +286,26 @@ static int writeIntForm(rio *r, long long v) {
     return rioWrite(r, b, n + 1);
 }
 
+#define LZF_PROBE_MIN (1024 * 1024) /* strings this long are probed first */
+#define LZF_PROBE_SAMPLE 16384
+#define LZF_PROBE_COUNT 4
+
+/* 1 if any of LZF_PROBE_COUNT samples spread over s[0..len) compresses by at
+ * least 1/16 of its size (len >= LZF_PROBE_MIN). */
+static int lzfProbeSamples(const unsigned char *s, size_t len) {
+    static unsigned char out[LZF_PROBE_SAMPLE];
+    size_t step = (len - LZF_PROBE_SAMPLE) / (LZF_PROBE_COUNT - 1);
+    for (size_t i = 0; i < LZF_PROBE_COUNT; i++) {
+        unsigned cap = LZF_PROBE_SAMPLE - LZF_PROBE_SAMPLE / 16;
+        if (lzf_compress(s + i * step, LZF_PROBE_SAMPLE, out, cap)) return 1;
+    }
+    return 0;
+}
+
 /* LZF form if liblzf fits the data into len - 4 bytes: returns 1 if written,
  * 0 if not compressible enough (nothing written), -1 on write error. */
 static int tryWriteLzf(rio *r, const void *s, size_t len) {
+    if (len >= LZF_PROBE_MIN && !lzfProbeSamples(s, len)) return 0;
     unsigned char stackbuf[512];
     size_t outcap = len - 4;
     unsigned char *out = outcap <= sizeof(stackbuf) ? stackbuf : zmalloc(outcap);
@@ -399,7 +416,7 @@ dstr rioReadString(rio *r) {
     strHeader h;
     if (readStrHeader(r, &h)) return NULL;
     if (h.is_int) return dstrfromll(h.ival);
-    dstr s = dstrnewlen(NULL, h.len);
+    dstr s = dstrnewuninit(h.len);
     if (expandBody(r, &h, (unsigned char *)s)) {
         dstrfree(s);
         return NULL;
@@ -432,7 +449,7 @@ int rioReadStringOrInt(rio *r, dstr *s, long long *ival) {
         *ival = h.ival;
         return 1;
     }
-    dstr out = dstrnewlen(NULL, h.len);
+    dstr out = dstrnewuninit(h.len);
     if (expandBody(r, &h, (unsigned char *)out)) {
         dstrfree(out);
         return RIO_ERR;

@@ -61,7 +61,14 @@
  *      [-128, 127], int16 when in [-32768, 32767], else int32;
  *   2. else, when compression is on and L > 20: LZF via liblzf
  *      lzf_compress() into a buffer of L - 4 bytes; used when it fits (so
- *      C <= L - 4), otherwise fall through;
+ *      C <= L - 4), otherwise fall through; Cairn's one difference: when
+ *      L >= 1 MiB, four 16 KiB samples spread over the string are compressed
+ *      first, and if none of them shrinks by at least 1/16 the whole string is
+ *      taken as incompressible and not tried (random or already compressed
+ *      data; the LZF attempt would cost ~10 ms per MB for nothing). For such
+ *      data Redis's own attempt fails too, so the bytes still match; only a
+ *      string that is incompressible in all four samples yet compressible
+ *      overall is written raw where Redis would write LZF (still valid RDB);
  *   3. else raw.
  * The reader accepts every form, whoever chose it. Validation: a raw length
  * or an LZF compressed length larger than the bytes left is an error before

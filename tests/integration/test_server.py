@@ -5,6 +5,7 @@ pipelining, MULTI/EXEC/DISCARD/WATCH, CLIENT, CONFIG, TIME, DEBUG, SLOWLOG, MONI
 INFO field names, maxclients, idle timeout, unix sockets, config-file errors and SHUTDOWN.
 """
 import os
+import random
 import socket
 import subprocess
 import time
@@ -111,6 +112,42 @@ def test_large_bulk_argument(diff):
     diff("SET", "big", v)
     assert diff("STRLEN", "big") == len(v)
     assert diff("GET", "big") == v
+
+
+def test_big_bulks_pipelined_and_split(both):
+    """Bulks of 32 KB and more are read straight into a buffer of their size
+    and become the argument without a copy (resp.h respAdoptBulk). Pipelined
+    big and small arguments, sent whole or in uneven pieces, give the same
+    replies as Redis."""
+    c, r = both
+    rng = random.Random(5)
+    vals = [rng.randbytes(n) for n in (32 * 1024, 32 * 1024 - 1, 200000, 3, 1 << 20, 65536)]
+    data = b""
+    for i, v in enumerate(vals):
+        data += b"*3\r\n$3\r\nSET\r\n$2\r\nk%d\r\n$%d\r\n%s\r\n" % (i, len(v), v)
+        data += b"*3\r\n$6\r\nAPPEND\r\n$2\r\nk%d\r\n$%d\r\n%s\r\n" % (i, len(v), v)
+    data += b"".join(b"*2\r\n$3\r\nGET\r\n$2\r\nk%d\r\n" % i for i in range(len(vals)))
+    data += b"*1\r\n$4\r\nQUIT\r\n"
+    whole = raw_exchange(c.port, data)
+    assert whole == raw_exchange(r.port, data)
+    for v in vals:
+        assert b"$%d\r\n%s%s\r\n" % (2 * len(v), v, v) in whole
+    # uneven pieces: a big bulk's header, data and CRLF land in different reads
+    s = socket.create_connection(("127.0.0.1", c.port), timeout=10)
+    pos = 0
+    while pos < len(data):
+        n = rng.choice((1, 7, 1000, 40000, 300000))
+        s.sendall(data[pos:pos + n])
+        pos += n
+        time.sleep(0.001)
+    got = b""
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    assert got == whole
 
 
 # ---- HELLO / AUTH --------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include "resp.h"
 
@@ -117,10 +118,69 @@ static void test_empty_multibulk(void **state) {
     respRequestFree(&r);
 }
 
+/* A big bulk that fills the caller's buffer exactly is adopted without a
+ * copy; the request then completes with no further input, and the bulks
+ * around it are parsed as usual. */
+static void test_adopt_big_bulk(void **state) {
+    (void)state;
+    size_t big = RESP_BIG_BULK + 5;
+    respRequest r;
+    respRequestInit(&r);
+    const char *err = NULL;
+    size_t pos = 0;
+    char hdr[64];
+    snprintf(hdr, sizeof(hdr), "*3\r\n$7\r\nRESTORE\r\n$%zu\r\n", big);
+    assert_int_equal(parseAll(&r, hdr, strlen(hdr), &pos, &err), RESP_NEED_MORE);
+    assert_int_equal(pos, strlen(hdr));
+    assert_int_equal(r.argc, 1);
+    assert_int_equal(respBytesWanted(&r, 0), big + 2);
+    /* not at offset 0, or not exactly the bulk: refused, nothing changes */
+    dstr buf = dstrnewlen(NULL, big + 2);
+    memset(buf, 'x', big);
+    memcpy(buf + big, "\r\n", 2);
+    assert_int_equal(respAdoptBulk(&r, buf, 1), 0);
+    dstr longer = dstrcatlen(dstrdup(buf), "*", 1);
+    assert_int_equal(respAdoptBulk(&r, longer, 0), 0);
+    dstrfree(longer);
+    assert_int_equal(r.argc, 1);
+    /* adopted: the buffer is the argument, cut to the bulk length */
+    char *data = buf;
+    assert_int_equal(respAdoptBulk(&r, buf, 0), 1);
+    assert_int_equal(r.argc, 2);
+    assert_ptr_equal(r.argv[1], data);
+    assert_int_equal(dstrlen(r.argv[1]), big);
+    assert_int_equal(r.argv[1][big], '\0');
+    /* the third argument arrives in a new buffer */
+    pos = 0;
+    assert_int_equal(parseAll(&r, "$1\r\nz\r\n", 7, &pos, &err), RESP_DONE);
+    assert_int_equal(r.argc, 3);
+    assert_string_equal(r.argv[2], "z");
+    respRequestReset(&r);
+    /* a big bulk that is the last argument completes the request at once */
+    pos = 0;
+    snprintf(hdr, sizeof(hdr), "*2\r\n$4\r\nECHO\r\n$%zu\r\n", big);
+    assert_int_equal(parseAll(&r, hdr, strlen(hdr), &pos, &err), RESP_NEED_MORE);
+    buf = dstrnewlen(NULL, big + 2);
+    assert_int_equal(respAdoptBulk(&r, buf, 0), 1);
+    pos = 0;
+    assert_int_equal(parseAll(&r, "", 0, &pos, &err), RESP_DONE);
+    assert_int_equal(r.argc, 2);
+    assert_int_equal(dstrlen(r.argv[1]), big);
+    respRequestReset(&r);
+    /* small bulks are never adopted */
+    pos = 0;
+    assert_int_equal(parseAll(&r, "*2\r\n$4\r\nECHO\r\n$3\r\n", 18, &pos, &err), RESP_NEED_MORE);
+    buf = dstrnewlen("abc\r\n", 5);
+    assert_int_equal(respAdoptBulk(&r, buf, 0), 0);
+    dstrfree(buf);
+    respRequestFree(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_multibulk), cmocka_unit_test(test_byte_by_byte), cmocka_unit_test(test_inline),
         cmocka_unit_test(test_errors), cmocka_unit_test(test_empty_multibulk),
+        cmocka_unit_test(test_adopt_big_bulk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -417,6 +417,47 @@ static void test_string_lzf_saving_rule(void **state) {
     assert_true(raw > 100);
 }
 
+/* Strings of 1 MiB and more are probed with four 16 KiB samples first:
+ * random bytes are written raw without a whole-string LZF attempt (the
+ * attempt fails on them anyway, so the bytes are what Redis writes);
+ * compressible ones, even if only in one sample region, are LZF-compressed
+ * exactly as liblzf does for the whole string. */
+static void test_string_lzf_probe_big(void **state) {
+    (void)state;
+    size_t len = 2 * 1024 * 1024;
+    unsigned char *in = malloc(len), *out = malloc(len);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1664525u + 1013904223u;
+        in[i] = (unsigned char)(x >> 24);
+    }
+    /* random: raw, and liblzf agrees it does not fit */
+    assert_int_equal(lzf_compress(in, (unsigned)len, out, (unsigned)(len - 4)), 0);
+    dstr s = encodeString(in, len, 1);
+    assert_int_equal((unsigned char)s[0], 0x80); /* 32-bit length: raw form */
+    assert_int_equal(dstrlen(s), 5 + len);
+    assert_bytes(s + 5, len, in, len);
+    dstrfree(s);
+    /* the last quarter made of repeats: the last sample sees it, and the whole
+     * string is compressed as liblzf does */
+    for (size_t i = len - len / 4; i < len; i++) in[i] = (unsigned char)(i % 7);
+    unsigned clen = lzf_compress(in, (unsigned)len, out, (unsigned)(len - 4));
+    assert_true(clen > 0);
+    s = encodeString(in, len, 1);
+    assert_int_equal((unsigned char)s[0], 0xc3);
+    size_t hdr = 1 + rioLenSize(clen) + rioLenSize(len);
+    assert_bytes(s + hdr, dstrlen(s) - hdr, out, clen);
+    rio r;
+    rioInitReader(&r, s, dstrlen(s));
+    dstr back = rioReadString(&r);
+    assert_non_null(back);
+    assert_bytes(back, dstrlen(back), in, len);
+    dstrfree(back);
+    dstrfree(s);
+    free(in);
+    free(out);
+}
+
 static void test_string_read_errors(void **state) {
     (void)state;
     rio r;
@@ -918,6 +959,7 @@ int main(void) {
         cmocka_unit_test(test_string_lzf_threshold),
         cmocka_unit_test(test_string_lzf_edge_redis),
         cmocka_unit_test(test_string_lzf_saving_rule),
+        cmocka_unit_test(test_string_lzf_probe_big),
         cmocka_unit_test(test_string_read_errors),
         cmocka_unit_test(test_string_lzf_roundtrip),
         cmocka_unit_test(test_strings_vectors),
