@@ -713,12 +713,26 @@ unsigned char *lpValidateFirst(unsigned char *lp) {
     return *p == LP_EOF ? NULL : p;
 }
 
-int lpValidateNext(unsigned char *lp, unsigned char **pp, size_t lpbytes) {
+/* lpValidateNext's work once p is known to lie in [lp + LP_HDR_SIZE, lp + lpbytes). */
+static inline int validate_entry(unsigned char *lp, unsigned char **pp, size_t lpbytes) {
     unsigned char *p = *pp;
-    if (!p || !lp || lpbytes < LP_HDR_SIZE + 1) return 0;
-    if (p < lp + LP_HDR_SIZE || p >= lp + lpbytes) return 0;
     size_t avail = (size_t)(lp + lpbytes - p); /* >= 1 */
 
+    if (*p < 0xC0) {
+        /* Fast path, the common small entries: 7-bit uint (0xxxxxxx, 1 byte)
+         * or 6-bit string (10xxxxxx + up to 63 bytes). The entry is at most
+         * 64 bytes, so its backlen is one byte equal to that size. */
+        size_t enclen = (*p & 0x80) ? 1 + (size_t)(*p & 0x3f) : 1;
+        if (enclen + 1 >= avail || p[enclen] != enclen) return 0;
+        unsigned char *next = p + enclen + 1;
+        if (*next == LP_EOF) {
+            if (next != lp + lpbytes - 1) return 0;
+            *pp = NULL;
+        } else {
+            *pp = next;
+        }
+        return 1;
+    }
     if (*p == LP_EOF) {
         if (avail != 1) return 0; /* a terminator must be the last byte */
         *pp = NULL;
@@ -751,6 +765,13 @@ int lpValidateNext(unsigned char *lp, unsigned char **pp, size_t lpbytes) {
     return 1;
 }
 
+int lpValidateNext(unsigned char *lp, unsigned char **pp, size_t lpbytes) {
+    unsigned char *p = *pp;
+    if (!p || !lp || lpbytes < LP_HDR_SIZE + 1) return 0;
+    if (p < lp + LP_HDR_SIZE || p >= lp + lpbytes) return 0;
+    return validate_entry(lp, pp, lpbytes);
+}
+
 int lpValidateIntegrity(const unsigned char *clp, size_t size, int deep, lpValidateEntryCB entry_cb,
                         void *cb_userdata) {
     unsigned char *lp = (unsigned char *)clp; /* only read; entries are handed to the callback */
@@ -766,9 +787,9 @@ int lpValidateIntegrity(const unsigned char *clp, size_t size, int deep, lpValid
         if (p != lp + size - 1) return 0;
         p = NULL;
     }
-    while (p) {
+    while (p) { /* p stays inside the listpack: validate_entry checks each step */
         unsigned char *cur = p;
-        if (!lpValidateNext(lp, &p, size)) return 0;
+        if (!validate_entry(lp, &p, size)) return 0;
         if (entry_cb && !entry_cb(cur, numele, cb_userdata)) return 0;
         count++;
     }

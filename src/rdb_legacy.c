@@ -75,7 +75,11 @@ int rdbValidateListpackBlob(const unsigned char *lp, size_t size, int kind, size
      * count was checked against the real count unless it is 65535. */
     unsigned char *l = (unsigned char *)lp;
     size_t n = 0;
-    for (unsigned char *p = lpFirst(l); p; p = lpNext(l, p)) n++;
+    if (lpBytes(l) >= 7 && (l[4] | (l[5] << 8)) != LP_HDR_NUMELE_UNKNOWN) {
+        n = (size_t)(l[4] | (l[5] << 8)); /* the header count: checked against the entries above */
+    } else {
+        for (unsigned char *p = lpFirst(l); p; p = lpNext(l, p)) n++;
+    }
     if (n == 0) return 0;
     int pairs = (kind == RDB_BLOB_HASH || kind == RDB_BLOB_ZSET);
     if (pairs && (n & 1)) return 0;

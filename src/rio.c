@@ -215,7 +215,11 @@ static int lzfExpand(const unsigned char *in, size_t inlen, unsigned char *out, 
         if (ctrl < 32) {
             size_t n = (size_t)ctrl + 1;
             if (n > inlen - ip || n > outlen - op) return RIO_ERR;
-            memcpy(out + op, in + ip, n);
+            /* A fixed 32-byte copy where both buffers have room is cheaper than
+             * a sized one; the bytes past n are overwritten later (success
+             * requires every output byte to be produced). */
+            if (inlen - ip >= 32 && outlen - op >= 32) memcpy(out + op, in + ip, 32);
+            else memcpy(out + op, in + ip, n);
             ip += n;
             op += n;
         } else {
@@ -229,7 +233,15 @@ static int lzfExpand(const unsigned char *in, size_t inlen, unsigned char *out, 
             n += 2;
             if (back > op || n > outlen - op) return RIO_ERR;
             const unsigned char *src = out + op - back;
-            for (size_t i = 0; i < n; i++) out[op + i] = src[i]; /* may overlap */
+            if (back >= 16 && n <= 16 && outlen - op >= 16) {
+                memcpy(out + op, src, 16); /* src + 16 <= out + op: no overlap */
+            } else if (back >= n) {
+                memcpy(out + op, src, n);
+            } else if (back == 1) {
+                memset(out + op, src[0], n); /* a run of one byte */
+            } else {
+                for (size_t i = 0; i < n; i++) out[op + i] = src[i]; /* overlapping: repeats a pattern */
+            }
             op += n;
         }
     }

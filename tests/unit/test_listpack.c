@@ -726,6 +726,17 @@ static void test_validate_specific(void **state) {
     b = from_hex("0900000001000101ff", &len);
     assert_true(lpValidateIntegrity(b, len, 1, NULL, NULL));
     zfree(b);
+    /* 6-bit string "abc" (the validator's fast path): valid, wrong backlen,
+     * length running into the terminator. */
+    b = from_hex("0c0000000100" "83616263" "04" "ff", &len);
+    assert_true(lpValidateIntegrity(b, len, 1, NULL, NULL));
+    zfree(b);
+    b = from_hex("0c0000000100" "83616263" "05" "ff", &len);
+    assert_false(lpValidateIntegrity(b, len, 1, NULL, NULL));
+    zfree(b);
+    b = from_hex("0c0000000100" "85616263" "04" "ff", &len);
+    assert_false(lpValidateIntegrity(b, len, 1, NULL, NULL));
+    zfree(b);
     /* Non-canonical 2-byte backlen for a 1-byte entry. */
     b = from_hex("0a000000010001" "0081ff", &len);
     assert_false(lpValidateIntegrity(b, len, 1, NULL, NULL));
