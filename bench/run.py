@@ -148,7 +148,7 @@ class Conn:
             got += r
         view.release()
         del out[n:]
-        return bytes(out)
+        return out  # a bytearray: no second copy of a big bulk (timed replies)
 
     def read(self):
         line = self._line()
