@@ -177,8 +177,9 @@ void signalKeyAsReady(db *d, const dstr key, int type) {
  * `timeout_ms`: the deadline it was blocked with; if the command blocks again
  * it keeps that deadline (Redis 7.2). 0 = none / a first run. */
 static void rerunCommand(client *c, long long timeout_ms) {
-    c->flags |= CLIENT_PROTECTED;
+    c->flags |= CLIENT_PROTECTED | CLIENT_RERUN;
     call(c);
+    c->flags &= ~CLIENT_RERUN;
     if ((c->flags & CLIENT_BLOCKED) && timeout_ms) c->bstate.timeout_ms = timeout_ms;
     if (!(c->flags & CLIENT_BLOCKED)) {
         commandDone(c);

@@ -46,8 +46,10 @@ void replicationFeedMonitors(client *c, int dbid, char **argv, int argc) {
     if (c->flags & CLIENT_SCRIPT) line = dstrcat(line, "lua] ");
     else if (c->flags & CLIENT_UNIX_SOCKET) line = dstrcatprintf(line, "unix:%s] ", server.unixsocket);
     else line = dstrcatprintf(line, "%s] ", c->addr);
+    int own = argv == c->argv; /* the client's command: its redaction marks apply */
     for (int i = 0; i < argc; i++) {
-        line = dstrcatrepr(line, argv[i], dstrlen(argv[i]));
+        if (own && clientArgRedacted(c, i)) line = dstrcat(line, "\"(redacted)\"");
+        else line = dstrcatrepr(line, argv[i], dstrlen(argv[i]));
         if (i != argc - 1) line = dstrcat(line, " ");
     }
     line = dstrcat(line, "\r\n");
@@ -65,14 +67,18 @@ void call(client *c) {
     updateCachedTime();
     long long dirty_before = server.dirty;
     int errors_before = c->reply_errors;
-    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) && !server.in_exec)
-        replicationFeedMonitors(c, c->db->id, c->argv, c->argc);
     long long start = elMonotonicUs();
     c->lastcmd = cmd; /* CLIENT LIST/INFO show the command being run */
     c->flags |= CLIENT_EXECUTING;
     cmd->proc(c);
     c->flags &= ~CLIENT_EXECUTING;
     long long duration = elMonotonicUs() - start;
+    /* MONITOR sees the command after it ran (as Redis 7), so arguments it
+     * redacted are hidden; commands run inside EXEC or by scripts appear
+     * before their EXEC / after their EVAL line. A re-run of a command that
+     * blocked was shown the first time. */
+    if (!(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) && !(c->flags & CLIENT_RERUN))
+        replicationFeedMonitors(c, c->db->id, c->argv, c->argc); /* after SELECT: the new db */
     (void)dirty_before;
     command *stat = c->realcmd ? c->realcmd : cmd;
     if (!(c->flags & CLIENT_BLOCKED)) {
@@ -81,6 +87,7 @@ void call(client *c) {
         if (c->reply_errors > errors_before) stat->failed_calls++;
         if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlogPushEntryIfNeeded(c, c->argv, c->argc, duration);
     }
+    clientClearRedacted(c);
     server.stat_numcommands++;
     server.current_client = prev;
 }

@@ -15,7 +15,9 @@ int processCommand(client *c);
 void call(client *c);
 /* Reset per-command client state after a command ran (not for blocked clients). */
 void commandDone(client *c);
-/* Feed MONITOR clients with a command about to run. */
+/* Feed MONITOR clients with a command (call() does it after the command ran;
+ * EVAL/FCALL before their script): arguments the client marked with
+ * clientRedactArg show as "(redacted)" when argv is c->argv. */
 void replicationFeedMonitors(client *c, int dbid, char **argv, int argc);
 
 #endif

@@ -87,7 +87,27 @@ void clientFree(client *c) {
     dstrfree(c->name);
     dstrfree(c->lib_name);
     dstrfree(c->lib_ver);
+    zfree(c->redacted);
     zfree(c);
+}
+
+void clientRedactArg(client *c, int i) {
+    if (i < 0) return;
+    int need = i / 8 + 1;
+    if (need > c->redacted_bytes) {
+        c->redacted = zrealloc(c->redacted, (size_t)need);
+        memset(c->redacted + c->redacted_bytes, 0, (size_t)(need - c->redacted_bytes));
+        c->redacted_bytes = need;
+    }
+    c->redacted[i / 8] |= (unsigned char)(1u << (i % 8));
+}
+
+int clientArgRedacted(const client *c, int i) {
+    return i >= 0 && i / 8 < c->redacted_bytes && (c->redacted[i / 8] >> (i % 8)) & 1;
+}
+
+void clientClearRedacted(client *c) {
+    if (c->redacted) memset(c->redacted, 0, (size_t)c->redacted_bytes);
 }
 
 void clientFreeAsync(client *c) {

@@ -33,6 +33,7 @@ struct db;
 #define CLIENT_PUSHING (1 << 17)
 #define CLIENT_EXECUTING (1 << 18)
 #define CLIENT_PAUSED (1 << 19)            /* waiting for CLIENT UNPAUSE */
+#define CLIENT_RERUN (1 << 20)             /* re-running a command that blocked (not shown to MONITOR again) */
 
 /* A piece of the output: `used` bytes of `size` in data. size 0 marks a
  * deferred-length placeholder not yet filled. */
@@ -78,6 +79,8 @@ typedef struct client {
     struct command *cmd, *lastcmd, *realcmd;
     long long last_interaction_ms, ctime_ms;
     size_t querybuf_peak;
+    unsigned char *redacted;   /* argv indexes to show as "(redacted)" (bitmap), NULL if none */
+    int redacted_bytes;        /* size of that bitmap */
 
     /* output */
     dlist *reply;              /* replyBlock list */
@@ -101,6 +104,16 @@ typedef struct client {
     dlistNode *pending_write_node; /* &pending_write_link while in server.clients_pending_write */
     dlistNode pending_write_link;  /* no allocation per reply (dlistLinkTail/dlistUnlink) */
 } client;
+
+/* Hide argument `i` of the command being run from MONITOR and SLOWLOG, which
+ * show "(redacted)" in its place (passwords of AUTH, HELLO, MIGRATE, as Redis
+ * 7). The argument itself is unchanged; call() clears the marks after the
+ * command. */
+void clientRedactArg(client *c, int i);
+/* Is argument `i` of the command being run redacted? */
+int clientArgRedacted(const client *c, int i);
+/* Forget the redaction marks (call() does it once the command is logged). */
+void clientClearRedacted(client *c);
 
 /* Create a client for connection `fd` (-1: fake client for scripts/MIGRATE). */
 client *clientCreate(int fd);

@@ -69,6 +69,7 @@ void authCommand(client *c) {
         replyErrorSyntax(c);
         return;
     }
+    for (int i = 1; i < c->argc; i++) clientRedactArg(c, i); /* user and password */
     if (c->argc == 2 && (!server.requirepass || !server.requirepass[0])) {
         replyError(c, "ERR AUTH <password> called without any password configured for the default user. Are you "
                       "sure your configuration is correct?");
@@ -110,6 +111,8 @@ void helloCommand(client *c) {
         if (!strcasecmp(c->argv[j], "AUTH") && more >= 2) {
             user = c->argv[j + 1];
             pass = c->argv[j + 2];
+            clientRedactArg(c, j + 1);
+            clientRedactArg(c, j + 2);
             j += 2;
         } else if (!strcasecmp(c->argv[j], "SETNAME") && more >= 1) {
             name = c->argv[j + 1];

@@ -178,6 +178,7 @@ void migrateCommand(client *c) {
                 return;
             }
             password = c->argv[++j];
+            clientRedactArg(c, j);
         } else if (!strcasecmp(opt, "auth2")) {
             if (more < 2) {
                 replyErrorSyntax(c);
@@ -185,6 +186,8 @@ void migrateCommand(client *c) {
             }
             username = c->argv[++j];
             password = c->argv[++j];
+            clientRedactArg(c, j - 1);
+            clientRedactArg(c, j);
         } else if (!strcasecmp(opt, "keys")) {
             if (dstrlen(c->argv[3]) != 0) {
                 replyError(c, "ERR When using MIGRATE KEYS option, the key argument must be set to the empty string");

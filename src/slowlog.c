@@ -39,7 +39,9 @@ void slowlogPushEntryIfNeeded(client *c, dstr *argv, int argc, long long duratio
     e->argc = n;
     e->argv = zmalloc(sizeof(dstr) * (size_t)n);
     for (int i = 0; i < n; i++) {
-        if (n == SLOWLOG_MAX_ARGC && i == n - 1) {
+        if (argv == c->argv && clientArgRedacted(c, i)) {
+            e->argv[i] = dstrnew("(redacted)");
+        } else if (n == SLOWLOG_MAX_ARGC && i == n - 1) {
             e->argv[i] = dstrcatprintf(dstrempty(), "... (%d more arguments)", argc - n + 1);
         } else if (dstrlen(argv[i]) > SLOWLOG_MAX_ARGLEN) {
             e->argv[i] = dstrnewlen(argv[i], SLOWLOG_MAX_ARGLEN);

@@ -422,6 +422,70 @@ def test_monitor(cairn_server, cairn):
     m.close()
 
 
+def _monitor_lines(port, actions):
+    """Run actions(client_factory) while a MONITOR client watches; return the
+    monitored lines without timestamps and client addresses."""
+    m = RawClient(port)
+    assert m.call("MONITOR") == ("status", b"OK")
+    actions(lambda: RawClient(port))
+    m.sock.settimeout(2.0)
+    lines = []
+    while True:
+        try:
+            r = m.read()
+        except (OSError, ConnectionError):
+            break
+        # "1700000000.123456 [0 127.0.0.1:5555] ..." -> "[0] ..."
+        _, db, _, rest = r[1].decode().split(" ", 3)
+        lines.append("%s] %s" % (db, rest))
+        if lines[-1].endswith('"ping" "done"'):
+            break
+    m.close()
+    return lines
+
+
+def test_monitor_order_and_redaction(both):
+    """MONITOR shows a command after it ran, as Redis 7: passwords of AUTH,
+    HELLO AUTH and MIGRATE AUTH/AUTH2 show as "(redacted)" (also in SLOWLOG),
+    commands inside EXEC come before the EXEC line with the database they ran
+    in, a BLPOP that blocked is shown once."""
+    def actions(new):
+        a = new()
+        a.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+        a.call("AUTH", "nosuchpw")
+        a.call("AUTH", "someuser", "pw2")
+        a.call("HELLO", "2", "AUTH", "default", "pw3")
+        a.call("SET", "k", "v")
+        a.call("MIGRATE", "127.0.0.1", "1", "k", "0", "100", "AUTH", "pw4")
+        a.call("MIGRATE", "127.0.0.1", "1", "", "0", "100", "AUTH2", "usr", "pw5", "KEYS", "k")
+        a.call("SELECT", "2")
+        a.call("MULTI")
+        a.call("SELECT", "3")
+        a.call("SET", "x", "1")
+        a.call("EXEC")
+        b = new()
+        b.send("BLPOP", "bl", "5")
+        time.sleep(0.2)
+        a.call("SELECT", "0")
+        a.call("RPUSH", "bl", "e")
+        assert b.read() == [b"bl", b"e"]
+        a.call("PING", "done")
+    lc = _monitor_lines(both[0].port, actions)
+    lr = _monitor_lines(both[1].port, actions)
+    assert lc == lr
+    assert not any("pw" in l for l in lc)
+    assert sum('"BLPOP"' in l for l in lc) == 1
+    a, b = _pair(both)
+    for conn in (a, b):
+        conn.call("CONFIG", "SET", "slowlog-log-slower-than", "0")
+        conn.call("AUTH", "u", "pw6")
+        conn.call("MIGRATE", "127.0.0.1", "1", "k", "0", "100", "AUTH2", "u", "pw7")
+    sa, sb = a.call("SLOWLOG", "GET", "2"), b.call("SLOWLOG", "GET", "2")
+    assert [e[3] for e in sa] == [e[3] for e in sb]
+    assert sa[0][3] == [b"MIGRATE", b"127.0.0.1", b"1", b"k", b"0", b"100", b"AUTH2", b"(redacted)", b"(redacted)"]
+    assert sa[1][3] == [b"AUTH", b"(redacted)", b"(redacted)"]
+
+
 def test_info_fields(both):
     a, b = _pair(both)
     a.call("CONFIG", "RESETSTAT")
