@@ -312,7 +312,7 @@ def test_active_expiry(cairn, redis_ref):
     for c in (cairn, redis_ref):
         p = c.pipeline(transaction=False)
         for i in range(300):
-            p.set("vol:%d" % i, "v", px=30 + i % 50)
+            p.set("vol:%d" % i, "v", px=1000 + i % 50)  # long enough to count them on a loaded machine
         for i in range(10):
             p.set("keep:%d" % i, "v")
         p.execute()
