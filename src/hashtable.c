@@ -522,9 +522,8 @@ int hashtableFindPositionForInsert(hashtable *ht, void *key, hashtablePosition *
     return 0;
 }
 
-int hashtableFindRefOrPositionForInsert(hashtable *ht, void *key, hashtablePosition *pos, void ***ref) {
-    rehashStepIfAllowed(ht, 1);
-    uint64_t hash = hashKey(ht, key);
+/* hashtableFindRefOrPositionForInsert with the hash of `key` given. */
+static int findRefOrPosition(hashtable *ht, const void *key, uint64_t hash, hashtablePosition *pos, void ***ref) {
     unsigned s;
     bucket *b = findEntry(ht, key, hash, &s, NULL, NULL);
     if (b) {
@@ -541,6 +540,11 @@ int hashtableFindRefOrPositionForInsert(hashtable *ht, void *key, hashtablePosit
     p->table = (uint8_t)t;
     ht->pause_rehash++; /* until InsertAtPosition: lookups must not move entries */
     return 1;
+}
+
+int hashtableFindRefOrPositionForInsert(hashtable *ht, void *key, hashtablePosition *pos, void ***ref) {
+    rehashStepIfAllowed(ht, 1);
+    return findRefOrPosition(ht, key, hashKey(ht, key), pos, ref);
 }
 
 void hashtableInsertAtPosition(hashtable *ht, void *entry, hashtablePosition *pos) {
@@ -564,6 +568,32 @@ int hashtableAddOrFind(hashtable *ht, void *entry, void **existing) {
 }
 
 int hashtableAdd(hashtable *ht, void *entry) { return hashtableAddOrFind(ht, entry, NULL); }
+
+size_t hashtableAddBatch(hashtable *ht, void **entries, size_t n) {
+    uint64_t hashes[HASHTABLE_BATCH];
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < HASHTABLE_BATCH ? n - done : HASHTABLE_BATCH;
+        /* all hashes and prefetches first, so the bucket misses overlap.
+         * The prefetches are written here, not in a helper: GCC deems a
+         * function made only of prefetches pure and drops the call. A hint
+         * only: a resize in between merely wastes it. */
+        for (size_t i = 0; i < k; i++) {
+            uint64_t h = hashKey(ht, entryKey(ht, entries[done + i]));
+            hashes[i] = h;
+            if (ht->exp[0] >= 0) __builtin_prefetch(&ht->tables[0][h & expMask(ht->exp[0])]);
+            if (ht->exp[1] >= 0) __builtin_prefetch(&ht->tables[1][h & expMask(ht->exp[1])]);
+        }
+        for (size_t i = 0; i < k; i++) {
+            void *e = entries[done + i];
+            hashtablePosition pos;
+            rehashStepIfAllowed(ht, 1);
+            if (!findRefOrPosition(ht, entryKey(ht, e), hashes[i], &pos, NULL)) return done + i;
+            hashtableInsertAtPosition(ht, e, &pos);
+        }
+        done += k;
+    }
+    return n;
+}
 
 int hashtablePop(hashtable *ht, const void *key, void **popped) {
     if (hashtableSize(ht) == 0) return 0;

@@ -18,7 +18,8 @@ static obj *loadZsetPlain(rio *r, int rdbtype, rdbLoadCtx *ctx) {
         ctx->err = "zset: bad or empty length";
         return NULL;
     }
-    obj *o = zsetCreateSkiplistObject((size_t)len);
+    zsetLoader ld;
+    zsetLoaderInit(&ld, (size_t)len);
     for (uint64_t i = 0; i < len; i++) {
         dstr member = rdbLoadString(r, ctx);
         if (!member) {
@@ -32,15 +33,16 @@ static obj *loadZsetPlain(rio *r, int rdbtype, rdbLoadCtx *ctx) {
             ctx->err = "zset: score truncated or malformed";
             goto fail;
         }
-        if (!zsetLoadAdd(o, member, score)) { /* member taken (freed) either way */
+        if (!zsetLoaderAdd(&ld, member, score)) { /* member taken (freed) either way */
             ctx->err = "zset: duplicate member or NaN score";
             goto fail;
         }
     }
-    zsetLoadFinish(o);
+    obj *o = zsetLoaderFinish(&ld);
+    if (!o) ctx->err = "zset: duplicate member";
     return o;
 fail:
-    objDecrRef(o);
+    zsetLoaderAbort(&ld);
     return NULL;
 }
 
