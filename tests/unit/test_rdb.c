@@ -1324,7 +1324,9 @@ static void test_coll_savers(void **state) {
     objDecrRef(h);
 }
 
-/* rdbLoadStringBuf: buffer for what fits, heap for the rest, same checks. */
+/* rdbLoadStringBuf: a raw string of up to 63 bytes in place (in the
+ * reader's input), other forms in the buffer when they fit, the heap for
+ * the rest, same checks. */
 static void test_load_string_buf(void **state) {
     (void)state;
     unsigned char in[] = {0x03, 'a', 'b', 'c', 0xc1, 0x39, 0x30, 0x05, 'l', 'o', 'n', 'g', '!', 0x05, 'x'};
@@ -1337,23 +1339,47 @@ static void test_load_string_buf(void **state) {
     dstr heap;
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK);
     assert_null(heap);
-    assert_ptr_equal(p, buf);
+    assert_ptr_equal(p, (const char *)in + 1); /* in place */
+    assert_int_equal(len, 3);
     assert_memory_equal(p, "abc", 3);
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_OK);
     assert_null(heap);
+    assert_ptr_equal(p, buf); /* an integer form: its text in the buffer */
     assert_int_equal(len, 5);
     assert_memory_equal(p, "12345", 5);
-    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK); /* 5 > 4: heap */
-    assert_non_null(heap);
-    assert_ptr_equal(p, heap);
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK); /* longer than cap: in place still */
+    assert_null(heap);
+    assert_ptr_equal(p, (const char *)in + 8);
+    assert_int_equal(len, 5);
     assert_memory_equal(p, "long!", 5);
-    dstrfree(heap);
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_ERR); /* truncated */
     assert_null(heap);
-    /* the string limit applies on both paths */
+    /* the string limit applies on every path */
     rioInitReader(&r, in, sizeof(in));
     ctx.max_string_len = 2;
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_ERR);
+    ctx.max_string_len = 3;
+    rioInitReader(&r, in, sizeof(in));
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_OK);
+    assert_int_equal(len, 3);
+    /* a raw string of 64+ bytes (14-bit length): buffer when it fits, else heap */
+    unsigned char big[2 + 70];
+    big[0] = 0x40;
+    big[1] = 70;
+    memset(big + 2, 'q', 70);
+    ctx.max_string_len = 0;
+    rioInitReader(&r, big, sizeof(big));
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_OK);
+    assert_non_null(heap);
+    assert_ptr_equal(p, heap);
+    assert_int_equal(len, 70);
+    dstrfree(heap);
+    char buf2[80];
+    rioInitReader(&r, big, sizeof(big));
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf2, sizeof(buf2), &p, &len, &heap), RIO_OK);
+    assert_null(heap);
+    assert_ptr_equal(p, buf2);
+    assert_int_equal(len, 70);
 }
 
 /* ---- lists: LIST, LIST_ZIPLIST, LIST_QUICKLIST, LIST_QUICKLIST_2 (rdb_list.c) ---- */
