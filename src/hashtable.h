@@ -177,6 +177,18 @@ void **hashtableFindRef(hashtable *ht, const void *key);
 /* Insert `entry` unless an entry with the same key exists.  Returns 1 if
  * added, 0 if the key exists (nothing changed, `entry` not owned). */
 int hashtableAdd(hashtable *ht, void *entry);
+/* Batch size hashtableAddBatch works in (and a good batch for callers). */
+#define HASHTABLE_BATCH 16
+/* Add entries[0..n-1] in that order, as hashtableAdd would one by one, but
+ * HASHTABLE_BATCH at a time: the hashes of a batch are computed and its
+ * buckets prefetched before any of them is inserted, so the cache misses of
+ * keys that arrive in an order unrelated to the table's bucket order (a
+ * large payload made by another process) overlap instead of adding up.
+ * Stops at the first entry whose key is already present (in the table or
+ * earlier in `entries`) and returns its index: entries[0..index) are in the
+ * table (owned by it), entries[index..n) are not (still the caller's).
+ * Returns n when every entry was added. */
+size_t hashtableAddBatch(hashtable *ht, void **entries, size_t n);
 /* Like hashtableAdd; when the key exists returns 0 and sets *existing (if
  * existing != NULL) to the entry already in the table. */
 int hashtableAddOrFind(hashtable *ht, void *entry, void **existing);

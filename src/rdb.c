@@ -258,9 +258,22 @@ unsigned char *rdbLoadBlob(rio *r, const rdbLoadCtx *ctx, size_t *len) {
 
 int rdbLoadStringBuf(rio *r, const rdbLoadCtx *ctx, char *buf, size_t cap, const char **p, size_t *len, dstr *heap) {
     *heap = NULL;
-    /* Peek at the header (a copy of the reader, nothing consumed) to learn
-     * the decoded length; anything unusual takes the general path. */
-    rio peek = *r;
+    rio peek = *r; /* a copy of the reader: nothing consumed until *r = peek */
+    /* The common case first: a raw string with a 6-bit length (one header
+     * byte 00xxxxxx, rio.h) is used in place, in the reader's input. */
+    const unsigned char *h = rioReadPtr(&peek, 1);
+    if (h && *h < 64 && (!ctx->max_string_len || *h <= ctx->max_string_len)) {
+        const unsigned char *d = rioReadPtr(&peek, *h);
+        if (d) {
+            *r = peek;
+            *p = (const char *)d;
+            *len = *h;
+            return RIO_OK;
+        }
+    }
+    /* Otherwise peek at the header to learn the decoded length; anything
+     * unusual takes the general path. */
+    peek = *r;
     uint64_t l, clen, ulen;
     int enc, small = 0;
     if (rioReadLen(&peek, &l, &enc) == RIO_OK) {

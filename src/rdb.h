@@ -252,8 +252,10 @@ unsigned char *rdbLoadBlob(rio *r, const rdbLoadCtx *ctx, size_t *len);
 /* Read an RDB string (any form) for a loader that only needs its bytes for a
  * moment (an element it copies into its own structure): into `buf` (`cap`
  * bytes, cap >= 32) when its decoded length fits, else into a new heap dstr
- * stored in *heap. *p and *len get the bytes (buf or *heap); *heap is NULL
- * when buf was used, and the caller dstrfree()s it otherwise (also NULL-safe).
+ * stored in *heap. *p and *len get the bytes (buf, *heap, or for a raw
+ * string of up to 63 bytes the reader's own input, valid as long as it is);
+ * *heap is NULL unless the heap was used, and the caller dstrfree()s it
+ * then (also NULL-safe).
  * Same checks and limits as rdbLoadString; saves an allocation per element
  * for the common short elements. RIO_OK / RIO_ERR (*heap = NULL). */
 int rdbLoadStringBuf(rio *r, const rdbLoadCtx *ctx, char *buf, size_t cap, const char **p, size_t *len, dstr *heap);

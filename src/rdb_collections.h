@@ -32,7 +32,9 @@
  * listpack / ziplist / zipmap checks, header count, no duplicate set member /
  * hash field / zset member, zset scores valid (no NaN) and sorted by (score,
  * member); intset.h: sorted, unique, non-empty); plain forms refuse duplicates
- * and NaN scores as they are added. Empty collections are refused (Redis
+ * and NaN scores as they are added (hashtable and skiplist encodings put the
+ * elements in their member table 16 at a time, hashtableAddBatch, so a
+ * duplicate is found up to 15 elements later or at the end; same result). Empty collections are refused (Redis
  * refuses them in payloads). Validation is always deep, whatever
  * sanitize-dump-payload says (Redis accepts listpack duplicates unless it is
  * `yes`; Cairn never does). On any error the partial value is freed and the
@@ -51,7 +53,9 @@
  *     SET_INTSET adopted (hashtable when over set-max-intset-entries);
  *     SET_LISTPACK adopted (hashtable when over set-max-listpack-entries);
  *   - ZSET 3 / ZSET_2 5: a skiplist pre-sized for L, converted to a listpack
- *     afterwards when small enough; blobs (12, 17) become a listpack adopted
+ *     afterwards when small enough (members given from the highest rank
+ *     down, the order savers write, go in at the head without a search:
+ *     zslInsertFirst; any other order takes the normal insert); blobs (12, 17) become a listpack adopted
  *     as-is, converted to a skiplist when over zset-max-listpack-entries.
  *
  * ---- Saving: the RDB type for a target version ----------------------------------

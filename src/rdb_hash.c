@@ -17,8 +17,8 @@ static obj *loadHashPlain(rio *r, int rdbtype, rdbLoadCtx *ctx) {
         ctx->err = "hash: bad or empty length";
         return NULL;
     }
-    obj *o = hashTypeCreateForLoad(len);
-    if (!o) {
+    hashLoader ld;
+    if (!hashLoaderInit(&ld, len)) {
         ctx->err = "hash: length too large";
         return NULL;
     }
@@ -36,7 +36,7 @@ static obj *loadHashPlain(rio *r, int rdbtype, rdbLoadCtx *ctx) {
             ctx->err = "hash: value truncated or malformed";
             goto fail;
         }
-        int added = hashTypeLoadPair(o, f, flen, v, vlen);
+        int added = hashLoaderAdd(&ld, f, flen, v, vlen);
         dstrfree(fheap);
         dstrfree(vheap);
         if (!added) {
@@ -44,9 +44,11 @@ static obj *loadHashPlain(rio *r, int rdbtype, rdbLoadCtx *ctx) {
             goto fail;
         }
     }
+    obj *o = hashLoaderFinish(&ld);
+    if (!o) ctx->err = "hash: duplicate field";
     return o;
 fail:
-    objDecrRef(o);
+    hashLoaderAbort(&ld);
     return NULL;
 }
 

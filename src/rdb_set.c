@@ -38,7 +38,9 @@ static obj *loadSetPlain(rio *r, int rdbtype, rdbLoadCtx *ctx) {
             goto fail;
         }
     }
-    return setLoaderFinish(&ld);
+    obj *o = setLoaderFinish(&ld);
+    if (!o) ctx->err = "set: duplicate member";
+    return o;
 fail:
     setLoaderAbort(&ld);
     return NULL;

@@ -109,6 +109,34 @@ zskiplistNode *zslInsert(zskiplist *zsl, double score, dstr ele) {
     return x;
 }
 
+zskiplistNode *zslInsertFirst(zskiplist *zsl, double score, dstr ele) {
+    zskiplistNode *first = zsl->header->level[0].forward;
+    if (first && !(score < first->score ||
+                   (score == first->score &&
+                    zslCompareMembers(ele, dstrlen(ele), first->ele, dstrlen(first->ele)) < 0)))
+        return NULL;
+    int h = zslRandomLevel();
+    zskiplistNode *x = newNode(h, score, ele), *hd = zsl->header;
+    /* linkNode with the header as the predecessor at every level (rank 0):
+     * no search, and no node but the first one is read */
+    if (h > zsl->level) {
+        for (int i = zsl->level; i < h; i++) hd->level[i].span = zsl->length;
+        zsl->level = h;
+    }
+    for (int i = 0; i < h; i++) {
+        x->level[i].forward = hd->level[i].forward;
+        x->level[i].span = hd->level[i].span;
+        hd->level[i].forward = x;
+        hd->level[i].span = 1;
+    }
+    for (int i = h; i < zsl->level; i++) hd->level[i].span++;
+    x->backward = NULL;
+    if (first) first->backward = x;
+    else zsl->tail = x;
+    zsl->length++;
+    return x;
+}
+
 /* Unlink x given prev[i] = last node before x at every level. */
 static void unlinkNode(zskiplist *zsl, zskiplistNode *x, zskiplistNode **prev) {
     for (int i = 0; i < zsl->level; i++) {

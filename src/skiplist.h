@@ -83,6 +83,14 @@ int zslRandomLevel(void);
 /* Insert member `ele` (ownership taken) with `score` (not NaN). The member
  * must not be present. Returns the new node. */
 zskiplistNode *zslInsert(zskiplist *zsl, double score, dstr ele);
+/* Insert at the head in O(height) when (score, ele) sorts strictly before
+ * the first node (or the list is empty): the way to build a list from
+ * elements given from the highest rank down (the order RDB payloads list a
+ * skiplist's members in) without searching. The node gets a random height
+ * exactly as zslInsert's. Returns the new node (ownership of `ele` taken),
+ * or NULL when (score, ele) does not sort before the first node (nothing
+ * changed, `ele` still the caller's: use zslInsert). */
+zskiplistNode *zslInsertFirst(zskiplist *zsl, double score, dstr ele);
 /* Unlink the node (score, ele) if present. Returns 1 and the unlinked node in
  * *node (caller frees it with zslFreeNode) when `node` is not NULL, or frees
  * it itself when `node` is NULL; returns 0 when absent. */

@@ -325,6 +325,44 @@ int hashTypeLoadPair(obj *o, const char *f, size_t flen, const char *v, size_t v
     return 0;
 }
 
+int hashLoaderInit(hashLoader *ld, unsigned long long len) {
+    ld->pending = 0;
+    ld->o = hashTypeCreateForLoad(len);
+    return ld->o != NULL;
+}
+
+/* Insert the pending entries; 0 (and the entries not added freed) at a
+ * duplicate field. */
+static int hashLoaderFlush(hashLoader *ld) {
+    size_t n = ld->pending, added = hashtableAddBatch(ld->o->ptr, ld->batch, n);
+    ld->pending = 0;
+    for (size_t i = added; i < n; i++) entryFree(ld->batch[i]);
+    return added == n;
+}
+
+int hashLoaderAdd(hashLoader *ld, const char *f, size_t flen, const char *v, size_t vlen) {
+    if (ld->o->encoding == ENC_LISTPACK) return hashTypeLoadPair(ld->o, f, flen, v, vlen);
+    ld->batch[ld->pending++] = entryCreate(f, flen, v, vlen);
+    return ld->pending < HASHTABLE_BATCH || hashLoaderFlush(ld);
+}
+
+obj *hashLoaderFinish(hashLoader *ld) {
+    if (ld->pending && !hashLoaderFlush(ld)) {
+        hashLoaderAbort(ld);
+        return NULL;
+    }
+    obj *o = ld->o;
+    ld->o = NULL;
+    return o;
+}
+
+void hashLoaderAbort(hashLoader *ld) {
+    for (unsigned i = 0; i < ld->pending; i++) entryFree(ld->batch[i]);
+    ld->pending = 0;
+    if (ld->o) objDecrRef(ld->o);
+    ld->o = NULL;
+}
+
 dstr hashTypeGetValueDstr(obj *o, const char *f, size_t flen) {
     char stackbuf[256];
     dstr key = fieldKeyMake(stackbuf, sizeof(stackbuf), f, flen);

@@ -87,6 +87,30 @@ obj *hashTypeCreateForLoad(unsigned long long len);
  * field already exists (a corrupt payload; nothing changed). */
 int hashTypeLoadPair(obj *o, const char *f, size_t flen, const char *v, size_t vlen);
 
+/* Building a hash from a payload of `len` pairs (RDB_TYPE_HASH) with the
+ * encoding hashTypeCreateForLoad picks. While the hash is ENC_HASHTABLE the
+ * entries are inserted HASHTABLE_BATCH at a time (hashtableAddBatch, whose
+ * prefetching hides the cache misses of a field order unrelated to this
+ * table's bucket order), so a duplicate field may be reported up to
+ * HASHTABLE_BATCH - 1 pairs after it was given, or only by the Finish. */
+typedef struct hashLoader {
+    obj *o;                         /* the hash being built (owned) */
+    unsigned pending;               /* entries in batch[] not inserted yet */
+    void *batch[HASHTABLE_BATCH];   /* created entries (owned until inserted) */
+} hashLoader;
+/* Start; returns 0 when `len` is absurd (hashTypeCreateForLoad NULL). */
+int hashLoaderInit(hashLoader *ld, unsigned long long len);
+/* Add the pair f[0..flen) -> v[0..vlen) (copied). Returns 1, or 0 when a
+ * duplicate field was found (this pair or a pending one); after a 0 the
+ * caller must call hashLoaderAbort. */
+int hashLoaderAdd(hashLoader *ld, const char *f, size_t flen, const char *v, size_t vlen);
+/* Insert the pending pairs and return the hash (ownership passes to the
+ * caller), or NULL when a pending pair had a duplicate field (everything is
+ * freed then, no Abort needed). */
+obj *hashLoaderFinish(hashLoader *ld);
+/* Free the hash and the pending pairs. Safe after a Finish. */
+void hashLoaderAbort(hashLoader *ld);
+
 /* ---- reading -------------------------------------------------------------- */
 
 /* Number of fields. */

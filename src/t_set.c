@@ -575,6 +575,7 @@ int setTypeValidateListpack(const unsigned char *lp, size_t size, int deep) {
 
 int setLoaderInit(setLoader *ld, size_t len) {
     ld->declared = len;
+    ld->pending = 0;
     ld->maxelelen = ld->sumelelen = 0;
     if (len > intsetMaxEntries()) {
         hashtable *ht = hashtableCreate(&setHashtableType);
@@ -588,6 +589,15 @@ int setLoaderInit(setLoader *ld, size_t len) {
         ld->set = setTypeCreateIntset();
     }
     return 1;
+}
+
+/* Insert the pending members (hashtable encoding); 0 (and the members not
+ * added freed) at a duplicate. */
+static int setLoaderFlush(setLoader *ld) {
+    size_t n = ld->pending, added = hashtableAddBatch(ld->set->ptr, ld->batch, n);
+    ld->pending = 0;
+    for (size_t i = added; i < n; i++) dstrfree(ld->batch[i]);
+    return added == n;
 }
 
 int setLoaderAdd(setLoader *ld, const char *s, size_t len) {
@@ -617,17 +627,24 @@ int setLoaderAdd(setLoader *ld, const char *s, size_t len) {
         }
         if (!setTypeConvertAndExpand(set, ENC_HASHTABLE, ld->declared, 0)) return -1;
     }
-    return addToHashtable(set->ptr, s, len, 0);
+    ld->batch[ld->pending++] = dstrnewlen(s, len);
+    return ld->pending < HASHTABLE_BATCH || setLoaderFlush(ld);
 }
 
 obj *setLoaderFinish(setLoader *ld) {
+    if (ld->pending && !setLoaderFlush(ld)) {
+        setLoaderAbort(ld);
+        return NULL;
+    }
     obj *set = ld->set;
     ld->set = NULL;
     return set;
 }
 
 void setLoaderAbort(setLoader *ld) {
-    objDecrRef(ld->set);
+    for (unsigned i = 0; i < ld->pending; i++) dstrfree(ld->batch[i]);
+    ld->pending = 0;
+    if (ld->set) objDecrRef(ld->set);
     ld->set = NULL;
 }
 

@@ -149,15 +149,24 @@ typedef struct setLoader {
     obj *set;
     size_t declared;         /* the length field */
     size_t maxelelen, sumelelen;
+    unsigned pending;        /* members in batch[] not inserted yet */
+    void *batch[HASHTABLE_BATCH]; /* heap dstrs (owned until inserted) */
 } setLoader;
 /* Start loading a set of `len` (> 0) members.  Returns 0 when the pre-size is
  * refused (len absurd or beyond RAM), 1 otherwise. */
 int setLoaderInit(setLoader *ld, size_t len);
 /* Add one loaded member.  Returns 1 if added, 0 if it is a duplicate (a
- * corrupt payload), -1 if a hashtable pre-size was refused. */
+ * corrupt payload), -1 if a hashtable pre-size was refused.  While the set
+ * is ENC_HASHTABLE the members are inserted HASHTABLE_BATCH at a time
+ * (hashtableAddBatch: prefetched buckets hide the cache misses of a member
+ * order unrelated to this table's), so a duplicate may be reported up to
+ * HASHTABLE_BATCH - 1 members late, or only by setLoaderFinish.  After a
+ * 0 or -1 the caller must call setLoaderAbort. */
 int setLoaderAdd(setLoader *ld, const char *s, size_t len);
-/* The loaded set (ownership passes to the caller); NULL-safe abort with
- * setLoaderAbort which frees it. */
+/* Insert the pending members and return the loaded set (ownership passes to
+ * the caller), or NULL when a pending member was a duplicate (everything is
+ * freed then).  setLoaderAbort frees the set and the pending members (safe
+ * after a Finish). */
 obj *setLoaderFinish(setLoader *ld);
 void setLoaderAbort(setLoader *ld);
 

@@ -608,8 +608,56 @@ int zsetLoadAdd(obj *zobj, dstr member, double score) {
     return 1;
 }
 
+void zsetLoaderInit(zsetLoader *ld, size_t len) {
+    ld->o = zsetCreateSkiplistObject(len);
+    ld->pending = 0;
+}
+
+/* Put the pending nodes in the member table; 0 at a duplicate member (the
+ * nodes stay in the skiplist, which frees them with the zset). */
+static int zsetLoaderFlush(zsetLoader *ld) {
+    size_t n = ld->pending;
+    ld->pending = 0;
+    return hashtableAddBatch(((zset *)ld->o->ptr)->ht, ld->batch, n) == n;
+}
+
+int zsetLoaderAdd(zsetLoader *ld, dstr member, double score) {
+    if (isnan(score)) {
+        dstrfree(member);
+        return 0;
+    }
+    zskiplist *zsl = ((zset *)ld->o->ptr)->zsl;
+    /* payloads list a skiplist from the highest rank down: each member then
+     * goes at the head without a search; anything else takes the normal
+     * insert. A duplicate member is in the skiplist until the batch finds it
+     * in the table, and the whole zset is freed then. */
+    zskiplistNode *n = zslInsertFirst(zsl, score, member);
+    if (!n) n = zslInsert(zsl, score, member);
+    ld->batch[ld->pending++] = n;
+    return ld->pending < HASHTABLE_BATCH || zsetLoaderFlush(ld);
+}
+
+obj *zsetLoaderFinish(zsetLoader *ld) {
+    if (ld->pending && !zsetLoaderFlush(ld)) {
+        zsetLoaderAbort(ld);
+        return NULL;
+    }
+    obj *o = ld->o;
+    ld->o = NULL;
+    zsetLoadFinish(o);
+    return o;
+}
+
+void zsetLoaderAbort(zsetLoader *ld) {
+    ld->pending = 0; /* pending nodes are in the skiplist: freed with it */
+    if (ld->o) objDecrRef(ld->o);
+    ld->o = NULL;
+}
+
 void zsetLoadFinish(obj *zobj) {
     if (zobj->encoding != ENC_SKIPLIST) return;
+    /* too long for a listpack whatever the members: no need to scan them */
+    if (zsetLength(zobj) > (unsigned long)server.zset_max_listpack_entries) return;
     size_t maxlen = 0, total = 0;
     zset *zs = zobj->ptr;
     for (zskiplistNode *n = zs->zsl->header->level[0].forward; n; n = n->level[0].forward) {

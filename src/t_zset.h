@@ -25,6 +25,7 @@
 #define CAIRN_T_ZSET_H
 #include <stddef.h>
 #include "dstr.h"
+#include "hashtable.h"
 #include "object.h"
 
 struct hashtable;
@@ -64,6 +65,29 @@ obj *zsetCreateSkiplistObject(size_t size_hint);
  * loading. `member` ownership is taken in every case. Returns 1, or 0 (the
  * member is freed) if it is already present or the score is NaN. */
 int zsetLoadAdd(obj *zobj, dstr member, double score);
+/* Building a zset from a payload of `len` (member, score) pairs (RDB ZSET /
+ * ZSET_2): a skiplist pre-sized for `len`, converted to a listpack at the
+ * end when small enough (zsetLoadFinish). Members given from the highest
+ * rank down (as Redis and Cairn write skiplists) are put at the skiplist's
+ * head in O(1) (zslInsertFirst); any other order takes the normal insert.
+ * The member table is filled HASHTABLE_BATCH nodes at a time
+ * (hashtableAddBatch, which prefetches their buckets), so a duplicate member
+ * may be reported up to HASHTABLE_BATCH - 1 pairs late or only by Finish. */
+typedef struct zsetLoader {
+    obj *o;                          /* the zset being built (owned) */
+    unsigned pending;                /* nodes in batch[] not in the table yet */
+    void *batch[HASHTABLE_BATCH];    /* zskiplistNode* (owned by the skiplist) */
+} zsetLoader;
+void zsetLoaderInit(zsetLoader *ld, size_t len);
+/* Add (member, score); `member` ownership is taken in every case. Returns
+ * 1, or 0 for a NaN score or a duplicate member (this one or a pending
+ * one); after a 0 the caller must call zsetLoaderAbort. */
+int zsetLoaderAdd(zsetLoader *ld, dstr member, double score);
+/* Flush, zsetLoadFinish, and return the zset (ownership passes to the
+ * caller), or NULL when a pending member was a duplicate (all freed). */
+obj *zsetLoaderFinish(zsetLoader *ld);
+/* Free the zset being built (safe after a Finish). */
+void zsetLoaderAbort(zsetLoader *ld);
 /* After loading a skiplist zset: convert it to a listpack if it is small
  * enough (length <= zset-max-listpack-entries and every member <=
  * zset-max-listpack-value bytes), as Redis does for RDB_TYPE_ZSET(_2). */

@@ -188,6 +188,51 @@ static void test_two_phase_insert(void **state) {
     assert_int_equal(destructed, 5000);
 }
 
+/* hashtableAddBatch: everything added (growing and rehashing tables, a
+ * pre-sized one, short and long batches), and the stop at a duplicate
+ * (present before, or earlier in the same batch) with ownership split. */
+static void test_add_batch(void **state) {
+    (void)state;
+    enum { N = 20000 };
+    static void *entries[N];
+    for (int presize = 0; presize <= 1; presize++) {
+        hashtable *ht = hashtableCreate(&itemType);
+        if (presize) assert_true(hashtableExpand(ht, N));
+        size_t done = 0, len = 1;
+        while (done < N) { /* batches of 1, 2, 3, ... entries: not multiples of HASHTABLE_BATCH */
+            size_t k = N - done < len ? N - done : len;
+            for (size_t i = 0; i < k; i++) entries[i] = newItem((done + i) * 7919 % N);
+            assert_int_equal(hashtableAddBatch(ht, entries, k), k);
+            done += k;
+            len++;
+            assert_int_equal(hashtableSize(ht), done);
+        }
+        assert_true(hashtableValidate(ht));
+        for (uint64_t i = 0; i < N; i++) {
+            void *found;
+            assert_true(hashtableFind(ht, &i, &found));
+            assert_int_equal(((item *)found)->key, i);
+        }
+        /* a key already in the table, in the middle of a batch */
+        for (int i = 0; i < 40; i++) entries[i] = newItem(N + (uint64_t)i);
+        ((item *)entries[25])->key = 123;
+        assert_int_equal(hashtableAddBatch(ht, entries, 40), 25);
+        assert_int_equal(hashtableSize(ht), N + 25);
+        for (int i = 25; i < 40; i++) zfree(entries[i]); /* still the caller's */
+        /* a key repeated inside the batch: the second one stops it */
+        for (int i = 0; i < 10; i++) entries[i] = newItem(2 * N + (uint64_t)i);
+        ((item *)entries[7])->key = 2 * N + 3;
+        assert_int_equal(hashtableAddBatch(ht, entries, 10), 7);
+        for (int i = 7; i < 10; i++) zfree(entries[i]);
+        assert_int_equal(hashtableSize(ht), N + 25 + 7);
+        assert_true(hashtableValidate(ht));
+        assert_int_equal(hashtableAddBatch(ht, entries, 0), 0);
+        destructed = 0;
+        hashtableRelease(ht);
+        assert_int_equal(destructed, N + 25 + 7);
+    }
+}
+
 static void test_two_phase_pop(void **state) {
     (void)state;
     hashtable *ht = hashtableCreate(&itemType);
@@ -949,6 +994,7 @@ int main(void) {
         cmocka_unit_test_setup(test_siphash_reference_vector, setup),
         cmocka_unit_test_setup(test_add_find_delete_1m, setup),
         cmocka_unit_test_setup(test_two_phase_insert, setup),
+        cmocka_unit_test_setup(test_add_batch, setup),
         cmocka_unit_test_setup(test_two_phase_pop, setup),
         cmocka_unit_test_setup(test_findref_swap, setup),
         cmocka_unit_test_setup(test_findref_or_position, setup),

@@ -1195,6 +1195,66 @@ static void test_coll_encodings(void **state) {
     zfree(b);
 }
 
+/* The zset saver encodes elements into a chunk buffer (with a shortcut for
+ * short non-numeric members): its ZSET_2 and ZSET bodies must equal the
+ * plain per-element encoding (rioWriteString + the double writer, highest
+ * rank first) for members of every form: empty, integer-like, '-' prefixed,
+ * 20 / 21 bytes (no LZF / LZF), long compressible, longer than a chunk. */
+static void test_zset_saver_chunks(void **state) {
+    (void)state;
+    obj *z = zsetCreateSkiplistObject(3000);
+    char buf[64];
+    static char huge[40000];
+    memset(huge, 'h', sizeof(huge));
+    assert_true(zsetLoadAdd(z, dstrnewlen(huge, sizeof(huge)), 0.25));
+    assert_true(zsetLoadAdd(z, dstrnew(""), -1e300));
+    assert_true(zsetLoadAdd(z, dstrnew("-"), 3));
+    assert_true(zsetLoadAdd(z, dstrnew("xxxxxxxxxxxxxxxxxxxx"), 3));  /* 20 bytes */
+    assert_true(zsetLoadAdd(z, dstrnew("yyyyyyyyyyyyyyyyyyyyy"), 3)); /* 21: LZF */
+    for (int i = 0; i < 2500; i++) {
+        int kind = i % 5;
+        if (kind == 0) snprintf(buf, sizeof(buf), "m:%08d", i);
+        else if (kind == 1) snprintf(buf, sizeof(buf), "%d", i * 7 - 5000);
+        else if (kind == 2) snprintf(buf, sizeof(buf), "-%dk", i);
+        else if (kind == 3) snprintf(buf, sizeof(buf), "long-member-%d-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", i);
+        else snprintf(buf, sizeof(buf), "%c%d", 'A' + i % 50, i);
+        assert_true(zsetLoadAdd(z, dstrnew(buf), (i % 7) * 1.5 - (i % 3) * 1e10));
+    }
+    zsetLoadFinish(z);
+    assert_int_equal(z->encoding, ENC_SKIPLIST);
+    for (int text = 0; text <= 1; text++) {
+        int type = text ? RDB_TYPE_ZSET : RDB_TYPE_ZSET_2;
+        rio got, want;
+        rioInitDstrWriter(&got, NULL);
+        assert_int_equal(rdbSaveObjectBody(&got, z, type, text ? 7 : 10), RIO_OK);
+        rioInitDstrWriter(&want, NULL);
+        rioWriteLen(&want, zsetLength(z));
+        zsetIter it;
+        zsetIterInitReverse(&it, z);
+        const char *m;
+        size_t mlen;
+        double score;
+        while (zsetIterNext(&it, &m, &mlen, &score)) {
+            rioWriteString(&want, m, mlen);
+            if (text) rioWriteDoubleText(&want, score);
+            else rioWriteDoubleBinary(&want, score);
+        }
+        dstr g = rioDetachDstr(&got), w = rioDetachDstr(&want);
+        assert_int_equal(dstrlen(g), dstrlen(w));
+        assert_memory_equal(g, w, dstrlen(w));
+        dstrfree(g);
+        dstrfree(w);
+        /* and the payload loads back to the same zset */
+        dstr p = rdbCreatePayload(z, text ? 7 : 10, NULL);
+        obj *z2 = NULL;
+        assert_int_equal(decode((unsigned char *)p, dstrlen(p), &z2), RDB_PAYLOAD_OK);
+        sameCollection(z, z2);
+        objDecrRef(z2);
+        dstrfree(p);
+    }
+    objDecrRef(z);
+}
+
 /* Saver details: type per target, element order, text doubles for targets < 8. */
 static void test_coll_savers(void **state) {
     (void)state;
@@ -1264,7 +1324,9 @@ static void test_coll_savers(void **state) {
     objDecrRef(h);
 }
 
-/* rdbLoadStringBuf: buffer for what fits, heap for the rest, same checks. */
+/* rdbLoadStringBuf: a raw string of up to 63 bytes in place (in the
+ * reader's input), other forms in the buffer when they fit, the heap for
+ * the rest, same checks. */
 static void test_load_string_buf(void **state) {
     (void)state;
     unsigned char in[] = {0x03, 'a', 'b', 'c', 0xc1, 0x39, 0x30, 0x05, 'l', 'o', 'n', 'g', '!', 0x05, 'x'};
@@ -1277,23 +1339,47 @@ static void test_load_string_buf(void **state) {
     dstr heap;
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK);
     assert_null(heap);
-    assert_ptr_equal(p, buf);
+    assert_ptr_equal(p, (const char *)in + 1); /* in place */
+    assert_int_equal(len, 3);
     assert_memory_equal(p, "abc", 3);
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_OK);
     assert_null(heap);
+    assert_ptr_equal(p, buf); /* an integer form: its text in the buffer */
     assert_int_equal(len, 5);
     assert_memory_equal(p, "12345", 5);
-    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK); /* 5 > 4: heap */
-    assert_non_null(heap);
-    assert_ptr_equal(p, heap);
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_OK); /* longer than cap: in place still */
+    assert_null(heap);
+    assert_ptr_equal(p, (const char *)in + 8);
+    assert_int_equal(len, 5);
     assert_memory_equal(p, "long!", 5);
-    dstrfree(heap);
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, 4, &p, &len, &heap), RIO_ERR); /* truncated */
     assert_null(heap);
-    /* the string limit applies on both paths */
+    /* the string limit applies on every path */
     rioInitReader(&r, in, sizeof(in));
     ctx.max_string_len = 2;
     assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_ERR);
+    ctx.max_string_len = 3;
+    rioInitReader(&r, in, sizeof(in));
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_OK);
+    assert_int_equal(len, 3);
+    /* a raw string of 64+ bytes (14-bit length): buffer when it fits, else heap */
+    unsigned char big[2 + 70];
+    big[0] = 0x40;
+    big[1] = 70;
+    memset(big + 2, 'q', 70);
+    ctx.max_string_len = 0;
+    rioInitReader(&r, big, sizeof(big));
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf, sizeof(buf), &p, &len, &heap), RIO_OK);
+    assert_non_null(heap);
+    assert_ptr_equal(p, heap);
+    assert_int_equal(len, 70);
+    dstrfree(heap);
+    char buf2[80];
+    rioInitReader(&r, big, sizeof(big));
+    assert_int_equal(rdbLoadStringBuf(&r, &ctx, buf2, sizeof(buf2), &p, &len, &heap), RIO_OK);
+    assert_null(heap);
+    assert_ptr_equal(p, buf2);
+    assert_int_equal(len, 70);
 }
 
 /* ---- lists: LIST, LIST_ZIPLIST, LIST_QUICKLIST, LIST_QUICKLIST_2 (rdb_list.c) ---- */
@@ -1543,6 +1629,7 @@ int main(void) {
         cmocka_unit_test_setup(test_coll_bit_flips, collSetup),
         cmocka_unit_test_setup(test_coll_encodings, collSetup),
         cmocka_unit_test_setup(test_coll_savers, collSetup),
+        cmocka_unit_test_setup(test_zset_saver_chunks, collSetup),
         cmocka_unit_test(test_load_string_buf),
         cmocka_unit_test_setup(test_list_vectors, listSetup),
         cmocka_unit_test_setup(test_list_truncated, listSetup),

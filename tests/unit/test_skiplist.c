@@ -226,11 +226,78 @@ static void test_rank_deletes(void **state) {
     zslFree(zsl);
 }
 
+/* zslInsertFirst: a list built from the highest rank down equals the one
+ * zslInsert builds (order, spans/ranks, backward links, tail, element by
+ * rank), and anything not strictly before the first node is refused
+ * untouched (equal score with a greater or equal member, higher score). */
+static void test_insert_first(void **state) {
+    (void)state;
+    srandom(4242);
+    enum { N = 3000 };
+    static item model[N];
+    zskiplist *zsl = zslCreate();
+    /* descending (score, member); ties on the score order by member bytes */
+    for (int i = 0; i < N; i++) {
+        int r = N - 1 - i;
+        snprintf(model[i].ele, sizeof(model[i].ele), "m%05d", r);
+        model[i].score = (double)(r / 3); /* three members per score */
+        zskiplistNode *x = zslInsertFirst(zsl, model[i].score, dstrnew(model[i].ele));
+        assert_non_null(x);
+        assert_ptr_equal(zsl->header->level[0].forward, x);
+        if (i % 500 == 0) {
+            static item partial[N];
+            memcpy(partial, model, sizeof(item) * (size_t)(i + 1));
+            checkAgainstModel(zsl, partial, i + 1);
+        }
+    }
+    checkAgainstModel(zsl, model, N);
+    /* refused: equal to the first node, equal score and a greater member,
+     * a higher score; the list is unchanged */
+    zskiplistNode *first = zsl->header->level[0].forward;
+    dstr same = dstrnew(first->ele), bigger = dstrnew("m99999"), higher = dstrnew("a");
+    assert_null(zslInsertFirst(zsl, first->score, same));
+    assert_null(zslInsertFirst(zsl, first->score, bigger));
+    assert_null(zslInsertFirst(zsl, first->score + 1, higher));
+    assert_ptr_equal(zsl->header->level[0].forward, first);
+    checkAgainstModel(zsl, model, N);
+    /* the refused member goes in with zslInsert and everything still holds */
+    double top = first->score + 1;
+    zslInsert(zsl, top, higher);
+    dstrfree(same);
+    dstrfree(bigger);
+    static item more[N + 1];
+    memcpy(more, model, sizeof(item) * N);
+    strcpy(more[N].ele, "a");
+    more[N].score = top;
+    checkAgainstModel(zsl, more, N + 1);
+    zslFree(zsl);
+
+    /* levels: the height distribution is zslRandomLevel's (P(h > k) = 1/4^k) */
+    zsl = zslCreate();
+    enum { M = 100000 };
+    int hist[ZSKIPLIST_MAXLEVEL + 1] = {0}; /* nodes linked at each level */
+    for (int i = M; i > 0; i--) {
+        char b[16];
+        snprintf(b, sizeof(b), "%d", i);
+        zslInsertFirst(zsl, (double)i, dstrnew(b));
+    }
+    for (int lvl = 0; lvl < zsl->level; lvl++)
+        for (zskiplistNode *x = zsl->header->level[lvl].forward; x; x = x->level[lvl].forward) hist[lvl]++;
+    assert_int_equal(hist[0], M);
+    /* nodes reaching level 1 and 2: 1/4 and 1/16 of them, within 10% */
+    assert_true(hist[1] > M / 4 * 0.9 && hist[1] < M / 4 * 1.1);
+    assert_true(hist[2] > M / 16 * 0.85 && hist[2] < M / 16 * 1.15);
+    assert_int_equal(zslGetRank(zsl, 1.0, "1", 1), 1);
+    assert_int_equal(zslGetRank(zsl, (double)M, "100000", 6), M);
+    assert_string_equal(zslGetElementByRank(zsl, 54321)->ele, "54321");
+    zslFree(zsl);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_random_ops), cmocka_unit_test(test_levels),
         cmocka_unit_test(test_score_ranges),     cmocka_unit_test(test_lex_ranges),
-        cmocka_unit_test(test_rank_deletes),
+        cmocka_unit_test(test_rank_deletes),     cmocka_unit_test(test_insert_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

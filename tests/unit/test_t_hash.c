@@ -235,6 +235,61 @@ static void test_load_pairs_hashtable_and_dup(void **state) {
     objDecrRef(copy);
 }
 
+/* hashLoader: listpack and hashtable encodings, the batched duplicate
+ * report (by the add completing the batch, or by Finish), Abort. */
+static void test_loader(void **state) {
+    (void)state;
+    hashLoader ld;
+    char f[32], v[32];
+    /* small: listpack, duplicates reported at once */
+    assert_int_equal(hashLoaderInit(&ld, 3), 1);
+    assert_int_equal(hashLoaderAdd(&ld, "f0", 2, "v0", 2), 1);
+    assert_int_equal(hashLoaderAdd(&ld, "f1", 2, "v1", 2), 1);
+    assert_int_equal(hashLoaderAdd(&ld, "f0", 2, "v0", 2), 0);
+    hashLoaderAbort(&ld);
+    assert_int_equal(hashLoaderInit(&ld, 2), 1);
+    assert_int_equal(hashLoaderAdd(&ld, "f0", 2, "v0", 2), 1);
+    assert_int_equal(hashLoaderAdd(&ld, "f1", 2, "v1", 2), 1);
+    obj *o = hashLoaderFinish(&ld);
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    checkPairs(o, 2, 0);
+    objDecrRef(o);
+    /* big: hashtable, every pair there (500 = 31 batches + 4 pending) */
+    assert_int_equal(hashLoaderInit(&ld, 500), 1);
+    for (int i = 0; i < 500; i++) {
+        int fl = snprintf(f, sizeof(f), "f%d", i), vl = snprintf(v, sizeof(v), "v%d", i);
+        assert_int_equal(hashLoaderAdd(&ld, f, (size_t)fl, v, (size_t)vl), 1);
+    }
+    o = hashLoaderFinish(&ld);
+    assert_non_null(o);
+    assert_int_equal(o->encoding, ENC_HASHTABLE);
+    checkPairs(o, 500, 0);
+    objDecrRef(o);
+    /* a duplicate: reported by the add that completes its batch */
+    assert_int_equal(hashLoaderInit(&ld, 500), 1);
+    int rc = 1, at = -1;
+    for (int i = 0; i < 500 && rc; i++) {
+        int k = i == 100 ? 3 : i; /* pair 100 repeats field f3 */
+        int fl = snprintf(f, sizeof(f), "f%d", k), vl = snprintf(v, sizeof(v), "v%d", k);
+        rc = hashLoaderAdd(&ld, f, (size_t)fl, v, (size_t)vl);
+        if (!rc) at = i;
+    }
+    assert_int_equal(at, 111); /* the 112th add fills the 7th batch (96..111) */
+    hashLoaderAbort(&ld);
+    /* ... or by Finish for the last, partial batch */
+    assert_int_equal(hashLoaderInit(&ld, 500), 1);
+    for (int i = 0; i < 500; i++) {
+        int fl = snprintf(f, sizeof(f), "f%d", i), vl = snprintf(v, sizeof(v), "v%d", i);
+        assert_int_equal(hashLoaderAdd(&ld, f, (size_t)fl, v, (size_t)vl), 1);
+    }
+    assert_int_equal(hashLoaderAdd(&ld, "f499", 4, "x", 1), 1);
+    assert_null(hashLoaderFinish(&ld));
+    hashLoaderAbort(&ld); /* safe after Finish */
+    /* absurd length */
+    assert_int_equal(hashLoaderInit(&ld, (unsigned long long)1 << 62), 0);
+    hashLoaderAbort(&ld);
+}
+
 static void test_dup_listpack(void **state) {
     (void)state;
     obj *o = hashTypeCreateFromListpack(makePairs(20, 1));
@@ -297,6 +352,7 @@ int main(void) {
         cmocka_unit_test(test_from_listpack_converts),
         cmocka_unit_test(test_load_pairs_listpack),
         cmocka_unit_test(test_load_pairs_hashtable_and_dup),
+        cmocka_unit_test(test_loader),
         cmocka_unit_test(test_dup_listpack),
         cmocka_unit_test(test_create_for_load_absurd),
         cmocka_unit_test(test_binary_and_empty_strings),

@@ -325,11 +325,37 @@ static void test_loader(void **state) {
         snprintf(buf, sizeof(buf), "%d", i);
         assert_int_equal(setLoaderAdd(&ld, buf, strlen(buf)), 1);
     }
-    assert_int_equal(setLoaderAdd(&ld, "599", 3), 0);
     s = setLoaderFinish(&ld);
     assert_int_equal(s->encoding, ENC_HASHTABLE);
     assert_int_equal(setTypeSize(s), 600);
+    for (int i = 0; i < 600; i++) {
+        snprintf(buf, sizeof(buf), "%d", i);
+        assert_true(setTypeIsMember(s, buf, strlen(buf)));
+    }
     objDecrRef(s);
+    /* hashtable members go in HASHTABLE_BATCH at a time: a duplicate is
+     * reported by the add that completes its batch ... */
+    assert_int_equal(setLoaderInit(&ld, 600), 1);
+    for (int i = 0; i < 600; i++) { /* 600 = 37 batches + 8 pending */
+        snprintf(buf, sizeof(buf), "%d", i);
+        assert_int_equal(setLoaderAdd(&ld, buf, strlen(buf)), 1);
+    }
+    assert_int_equal(setLoaderAdd(&ld, "599", 3), 1); /* 9th pending */
+    for (int i = 0; i < 6; i++) {
+        snprintf(buf, sizeof(buf), "x%d", i);
+        assert_int_equal(setLoaderAdd(&ld, buf, strlen(buf)), 1);
+    }
+    assert_int_equal(setLoaderAdd(&ld, "x6", 2), 0); /* 16th: the batch is checked */
+    setLoaderAbort(&ld);
+    /* ... or by setLoaderFinish (NULL, everything freed) */
+    assert_int_equal(setLoaderInit(&ld, 600), 1);
+    for (int i = 0; i < 600; i++) {
+        snprintf(buf, sizeof(buf), "%d", i);
+        assert_int_equal(setLoaderAdd(&ld, buf, strlen(buf)), 1);
+    }
+    assert_int_equal(setLoaderAdd(&ld, "17", 2), 1);
+    assert_null(setLoaderFinish(&ld));
+    setLoaderAbort(&ld); /* safe after a Finish */
     /* absurd declared length: refused, nothing leaked */
     assert_int_equal(setLoaderInit(&ld, (size_t)1 << 62), 0);
     setLoaderAbort(&ld);

@@ -210,6 +210,101 @@ static void test_validate_rejects(void **state) {
     }
 }
 
+/* Every member of a 1000-member zset loaded from m0 (score 0) .. m999
+ * (score 999): ranks, scores, order. */
+static void checkLoaded(obj *o) {
+    assert_int_equal(o->encoding, ENC_SKIPLIST);
+    assert_int_equal(zsetLength(o), 1000);
+    char buf[16];
+    for (int i = 0; i < 1000; i++) {
+        int n = snprintf(buf, sizeof(buf), "m%d", i);
+        double s;
+        assert_int_equal(zsetRank(o, buf, (size_t)n, 0, &s), i);
+        assert_true(s == i);
+        assert_int_equal(zsetRank(o, buf, (size_t)n, 1, &s), 999 - i);
+    }
+    zsetIter it;
+    zsetIterInit(&it, o);
+    const char *m;
+    size_t len;
+    double s, prev = -1;
+    int count = 0;
+    while (zsetIterNext(&it, &m, &len, &s)) {
+        assert_true(s > prev);
+        prev = s;
+        count++;
+    }
+    assert_int_equal(count, 1000);
+}
+
+/* zsetLoader: members from the highest rank down (the payload order, head
+ * inserts), ascending and shuffled (normal inserts) give the same zset;
+ * duplicates and NaN are refused, a duplicate possibly only by Finish. */
+static void test_loader(void **state) {
+    (void)state;
+    char buf[16];
+    int order[1000];
+    for (int mode = 0; mode < 3; mode++) {
+        for (int i = 0; i < 1000; i++) order[i] = mode == 0 ? 999 - i : i;
+        if (mode == 2) {
+            srandom(7);
+            for (int i = 999; i > 0; i--) {
+                int j = (int)(random() % (i + 1)), t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        zsetLoader ld;
+        zsetLoaderInit(&ld, 1000);
+        for (int i = 0; i < 1000; i++) {
+            snprintf(buf, sizeof(buf), "m%d", order[i]);
+            assert_true(zsetLoaderAdd(&ld, dstrnew(buf), order[i]));
+        }
+        obj *o = zsetLoaderFinish(&ld);
+        assert_non_null(o);
+        checkLoaded(o);
+        objDecrRef(o);
+    }
+    /* a duplicate member with the same or another score, in the middle:
+     * reported by the add completing its batch */
+    for (int same = 0; same <= 1; same++) {
+        zsetLoader ld;
+        zsetLoaderInit(&ld, 1000);
+        int rc = 1, at = -1;
+        for (int i = 0; i < 1000 && rc; i++) {
+            int k = i == 40 ? 990 : 999 - i; /* pair 40 repeats m990 (pair 9) */
+            snprintf(buf, sizeof(buf), "m%d", k);
+            rc = zsetLoaderAdd(&ld, dstrnew(buf), same ? k : 2000 + i);
+            if (!rc) at = i;
+        }
+        assert_int_equal(at, 47); /* the batch 32..47 */
+        zsetLoaderAbort(&ld);
+    }
+    /* in the last batch: Finish returns NULL */
+    zsetLoader ld;
+    zsetLoaderInit(&ld, 200);
+    for (int i = 0; i < 200; i++) {
+        snprintf(buf, sizeof(buf), "m%d", 199 - i);
+        assert_true(zsetLoaderAdd(&ld, dstrnew(buf), 199 - i));
+    }
+    assert_true(zsetLoaderAdd(&ld, dstrnew("m0"), -5)); /* sorts first: a head insert */
+    assert_null(zsetLoaderFinish(&ld));
+    zsetLoaderAbort(&ld);
+    /* NaN: refused at once */
+    zsetLoaderInit(&ld, 3);
+    assert_true(zsetLoaderAdd(&ld, dstrnew("a"), 1));
+    assert_false(zsetLoaderAdd(&ld, dstrnew("b"), NAN));
+    zsetLoaderAbort(&ld);
+    /* small: converted to a listpack by Finish */
+    zsetLoaderInit(&ld, 2);
+    assert_true(zsetLoaderAdd(&ld, dstrnew("b"), 2));
+    assert_true(zsetLoaderAdd(&ld, dstrnew("a"), 1));
+    obj *o = zsetLoaderFinish(&ld);
+    assert_int_equal(o->encoding, ENC_LISTPACK);
+    assert_int_equal(zsetLength(o), 2);
+    objDecrRef(o);
+}
+
 static void test_load_api(void **state) {
     (void)state;
     /* small skiplist load is converted to a listpack, big one stays */
@@ -257,6 +352,7 @@ int main(void) {
         cmocka_unit_test(test_vectors_int_scores), cmocka_unit_test(test_vectors_special_scores),
         cmocka_unit_test(test_vectors_same_scores), cmocka_unit_test(test_validate_rejects),
         cmocka_unit_test(test_load_api),
+        cmocka_unit_test(test_loader),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
