@@ -168,3 +168,26 @@ def test_resp3_large_reply(cairn_server, redis_server, cairn, redis_ref):
     assert x == vals[:300]
     a.close()
     b.close()
+
+
+def test_integer_and_length_formatting(server):
+    """Integers at every digit count and sign, as integer replies, bulk
+    strings of listpack integers, and aggregate lengths."""
+    nums = [0, 1, -1, 9223372036854775807, -9223372036854775808]
+    for k in range(1, 19):
+        nums += [10 ** k - 1, 10 ** k, -(10 ** k - 1), -(10 ** k)]
+    s = socket.create_connection(("127.0.0.1", server.port))
+    for n in nums:
+        s.sendall(request("SET", "n", n) + request("INCRBY", "n", 0) + request("DEL", "l") +
+                  request("RPUSH", "l", n) + request("LRANGE", "l", 0, -1))
+        w = b"+OK\r\n:%d\r\n" % n
+        got = read_exact(s, len(w) + 4)
+        assert got[:len(w)] == w and got[len(w):] in (b":0\r\n", b":1\r\n")
+        w = b":1\r\n*1\r\n$%d\r\n%d\r\n" % (len(str(n)), n)
+        assert read_exact(s, len(w)) == w
+    # array lengths at digit boundaries
+    for n in (9, 10, 99, 100, 999, 1000, 10000):
+        s.sendall(request("DEL", "l") + request("RPUSH", "l", *([b"x"] * n)) + request("LRANGE", "l", 0, -1))
+        w = b":1\r\n:%d\r\n*%d\r\n" % (n, n) + b"$1\r\nx\r\n" * n
+        assert read_exact(s, len(w)) == w
+    s.close()
