@@ -818,10 +818,11 @@ unsigned long quicklistVisitRange(quicklist *ql, unsigned long start, unsigned l
             while (p && done < count) {
                 unsigned int slen = 0;
                 long long v = 0;
-                unsigned char *str = lpGetValue(p, &slen, &v);
+                unsigned char *next;
+                unsigned char *str = lpGetValueNext(p, &slen, &v, &next);
                 fn(ctx, str, slen, v);
                 done++;
-                p = reverse ? lpPrev(lp, p) : lpNext(lp, p);
+                p = reverse ? lpPrev(lp, p) : next;
             }
         }
         node_recompress_or_place(ql, n);

@@ -354,10 +354,11 @@ static void replyRange(client *c, obj *o, long start, long end, int reverse) {
     while (n-- && p) {
         unsigned int slen = 0;
         long long v = 0;
-        unsigned char *s = lpGetValue(p, &slen, &v);
+        unsigned char *next;
+        unsigned char *s = lpGetValueNext(p, &slen, &v, &next);
         if (s) replyBulk(c, s, slen);
         else replyBulkLongLong(c, v);
-        p = reverse ? lpPrev(lp, p) : lpNext(lp, p);
+        p = reverse ? lpPrev(lp, p) : next;
     }
 }
 
