@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #define REPLY_BLOCK_SIZE (16 * 1024)
+/* A reply that has queued this much is sent as it grows (see flushEarly). */
+#define REPLY_EARLY_FLUSH_BYTES (64 * 1024)
 
 client *clientCreate(int fd) {
     client *c = zcalloc(sizeof(*c));
@@ -46,6 +48,7 @@ void clientDiscardReplies(client *c) {
     dlistEmpty(c->reply);
     c->reply_bytes = 0;
     c->sentlen = 0;
+    c->flags &= ~CLIENT_OUTPUT_FULL;
 }
 
 static void freeArgv(client *c) {
@@ -129,29 +132,86 @@ static int replySuppressed(client *c) {
     return 0;
 }
 
+/* Usable size of a standard reply block (the allocator's size class of
+ * REPLY_BLOCK_SIZE plus the header), asked once. */
+static size_t stdBlockRoom(void) {
+    static size_t room;
+    if (!room) {
+        void *p = zmalloc(sizeof(replyBlock) + REPLY_BLOCK_SIZE);
+        room = zmalloc_size(p) - sizeof(replyBlock);
+        zfree(p);
+    }
+    return room;
+}
+
+static int writeOut(client *c);
+
+/* Send the queued output of a large reply while the command is still
+ * producing it: the blocks are written while they are still in the CPU cache
+ * and freed for the next ones, instead of holding the whole reply (and those
+ * of every other client served in the same event loop round) until
+ * beforeSleep. Only for connected clients whose socket took everything so
+ * far. A write error closes the client asynchronously (it may be in use). */
+static void flushEarly(client *c) {
+    if (writeOut(c) < 0) {
+        clientDiscardReplies(c);
+        clientFreeAsync(c);
+    }
+}
+
+static int canFlushEarly(const client *c) {
+    return c->fd >= 0 && c->reply_bytes >= REPLY_EARLY_FLUSH_BYTES &&
+           !(c->flags & (CLIENT_OUTPUT_FULL | CLIENT_FAKE | CLIENT_CLOSE_ASAP));
+}
+
 void clientAppendReply(client *c, const char *p, size_t len) {
     if (replySuppressed(c)) return;
     markPendingWrite(c);
-    dlistNode *tail = dlistLast(c->reply);
-    replyBlock *b = tail ? tail->value : NULL;
-    if (b && b->size) {
-        size_t room = b->size - b->used;
-        size_t n = len < room ? len : room;
-        memcpy(b->data + b->used, p, n);
-        b->used += n;
-        p += n;
-        len -= n;
-        c->reply_bytes += n;
+    for (;;) {
+        dlistNode *tail = dlistLast(c->reply);
+        replyBlock *b = tail ? tail->value : NULL;
+        if (b && b->size) {
+            size_t room = b->size - b->used;
+            size_t n = len < room ? len : room;
+            memcpy(b->data + b->used, p, n);
+            b->used += n;
+            p += n;
+            len -= n;
+            c->reply_bytes += n;
+        }
+        if (!len) return;
+        if (!canFlushEarly(c)) break;
+        flushEarly(c);
+        if (replySuppressed(c)) return;
+        tail = dlistLast(c->reply);
+        b = tail ? tail->value : NULL;
+        if (!b || !b->size || b->used == b->size) break; /* nothing freed up: new block */
     }
-    if (len) {
-        size_t size = len > REPLY_BLOCK_SIZE ? len : REPLY_BLOCK_SIZE;
-        b = zmalloc(sizeof(replyBlock) + size);
+    size_t room = stdBlockRoom();
+    replyBlock *b;
+    if (len > room) {
+        b = zmalloc(sizeof(replyBlock) + len);
         b->size = zmalloc_size(b) - sizeof(replyBlock);
-        b->used = len;
-        memcpy(b->data, p, len);
-        dlistAddTail(c->reply, b);
-        c->reply_bytes += len;
+    } else {
+        b = zmalloc(sizeof(replyBlock) + REPLY_BLOCK_SIZE);
+        b->size = room;
     }
+    b->used = len;
+    memcpy(b->data, p, len);
+    dlistAddTail(c->reply, b);
+    c->reply_bytes += len;
+}
+
+char *clientReplySpace(client *c, size_t len) {
+    dlistNode *tail = dlistLast(c->reply);
+    if (!tail || replySuppressed(c)) return NULL;
+    replyBlock *b = tail->value;
+    if (b->size - b->used < len || !b->size) return NULL;
+    markPendingWrite(c);
+    char *dst = b->data + b->used;
+    b->used += len;
+    c->reply_bytes += len;
+    return dst;
 }
 
 void *clientAddDeferred(client *c) {
@@ -193,8 +253,10 @@ static int releaseSentBlock(client *c, dlistNode *n) {
 
 #define WRITE_IOV_MAX 16
 
-int clientWrite(client *c) {
-    if (c->fd < 0) return 0;
+/* Write as much of the queued output as the socket takes. 0 when done or
+ * when the socket is full (CLIENT_OUTPUT_FULL set until the output is all
+ * gone), -1 on a write error (the client is left to the caller). */
+static int writeOut(client *c) {
     while (dlistLength(c->reply)) {
         dlistNode *n = dlistFirst(c->reply);
         replyBlock *b = n->value;
@@ -219,8 +281,10 @@ int clientWrite(client *c) {
         }
         ssize_t w = cnt == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, cnt);
         if (w < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
-            clientFree(c);
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                c->flags |= CLIENT_OUTPUT_FULL;
+                break;
+            }
             return -1;
         }
         server.stat_net_output_bytes += w;
@@ -239,9 +303,22 @@ int clientWrite(client *c) {
             c->sentlen = fb->used;
             more = releaseSentBlock(c, f);
         }
-        if ((size_t)w < total) break;
+        if ((size_t)w < total) {
+            c->flags |= CLIENT_OUTPUT_FULL;
+            break;
+        }
     }
+    if (c->reply_bytes == 0) c->flags &= ~CLIENT_OUTPUT_FULL;
     c->last_interaction_ms = elWallMs();
+    return 0;
+}
+
+int clientWrite(client *c) {
+    if (c->fd < 0) return 0;
+    if (writeOut(c) < 0) {
+        clientFree(c);
+        return -1;
+    }
     return 0;
 }
 

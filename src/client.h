@@ -34,6 +34,7 @@ struct db;
 #define CLIENT_EXECUTING (1 << 18)
 #define CLIENT_PAUSED (1 << 19)            /* waiting for CLIENT UNPAUSE */
 #define CLIENT_RERUN (1 << 20)             /* re-running a command that blocked (not shown to MONITOR again) */
+#define CLIENT_OUTPUT_FULL (1 << 21)       /* the socket did not take all output: wait for writable */
 
 /* A piece of the output: `used` bytes of `size` in data. size 0 marks a
  * deferred-length placeholder not yet filled. */
@@ -126,6 +127,11 @@ void clientFreeAsync(client *c);
 int clientSelectDb(client *c, int id);
 /* Append raw bytes to the client's output (used by reply.c). */
 void clientAppendReply(client *c, const char *p, size_t len);
+/* Room for exactly `len` bytes of output at the end of the last reply block,
+ * counted as written: the caller must fill all of them at once. NULL when the
+ * block has less room (or replies are suppressed): then append with
+ * clientAppendReply. No allocation. */
+char *clientReplySpace(client *c, size_t len);
 /* Reserve a deferred-length slot; returns its list node. */
 void *clientAddDeferred(client *c);
 /* Fill a deferred slot with `len` bytes. */

@@ -656,6 +656,24 @@ unsigned char *lpGetValue(unsigned char *p, unsigned int *slen, long long *lval)
     return s;
 }
 
+unsigned char *lpGetValueNext(unsigned char *p, unsigned int *slen, long long *lval, unsigned char **next) {
+    uint32_t len = 0;
+    int64_t v = 0;
+    unsigned char *s = decode_entry(p, &len, &v);
+    uint64_t l;
+    if (s && s > p) {
+        *slen = len;
+        l = (uint64_t)(s - p) + len; /* header + string bytes */
+    } else {
+        if (s) *slen = len;
+        else *lval = v;
+        l = encoded_size(p);
+    }
+    unsigned char *q = p + l + backlen_size(l);
+    *next = *q == LP_EOF ? NULL : q;
+    return s;
+}
+
 void lpGetEntry(unsigned char *p, listpackEntry *e) {
     uint32_t len = 0;
     int64_t v = 0;

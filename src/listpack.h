@@ -183,6 +183,9 @@ unsigned char *lpGet(unsigned char *p, int64_t *count, unsigned char *intbuf);
 /* Read the entry at `p`: string -> returns its bytes, *slen = length;
  * integer -> returns NULL, *lval = value. */
 unsigned char *lpGetValue(unsigned char *p, unsigned int *slen, long long *lval);
+/* lpGetValue, and *next = the entry after `p` (NULL at the end): one decode
+ * for a forward walk instead of lpGetValue + lpNext. */
+unsigned char *lpGetValueNext(unsigned char *p, unsigned int *slen, long long *lval, unsigned char **next);
 /* Fill a listpackEntry from the entry at `p`. */
 void lpGetEntry(unsigned char *p, listpackEntry *e);
 /* 1 if the entry at `p` equals the string s[0..slen) (an integer entry equals

@@ -784,6 +784,54 @@ void quicklistReleaseIterator(quicklistIter *iter) {
 
 void quicklistSetDirection(quicklistIter *iter, int direction) { iter->direction = direction; }
 
+unsigned long quicklistVisitRange(quicklist *ql, unsigned long start, unsigned long count, int reverse,
+                                  quicklistVisitFn *fn, void *ctx) {
+    if (start >= ql->count || count == 0) return 0;
+    /* the node holding `start`, found from the nearer end */
+    quicklistNode *n;
+    unsigned long before; /* elements before n */
+    if (start <= (ql->count - 1) / 2) {
+        n = ql->head;
+        before = 0;
+        while (before + n->count <= start) {
+            before += n->count;
+            n = n->next;
+        }
+    } else {
+        n = ql->tail;
+        before = ql->count - n->count;
+        while (before > start) {
+            n = n->prev;
+            before -= n->count;
+        }
+    }
+    long off = (long)(start - before);
+    unsigned long done = 0;
+    while (n && done < count) {
+        node_decompress_for_use(n);
+        if (NODE_IS_PLAIN(n)) {
+            fn(ctx, n->entry, n->sz, 0);
+            done++;
+        } else {
+            unsigned char *lp = n->entry;
+            unsigned char *p = lpSeek(lp, off);
+            while (p && done < count) {
+                unsigned int slen = 0;
+                long long v = 0;
+                unsigned char *next;
+                unsigned char *str = lpGetValueNext(p, &slen, &v, &next);
+                fn(ctx, str, slen, v);
+                done++;
+                p = reverse ? lpPrev(lp, p) : next;
+            }
+        }
+        node_recompress_or_place(ql, n);
+        n = reverse ? n->prev : n->next;
+        off = reverse ? -1 : 0;
+    }
+    return done;
+}
+
 static void entry_init(quicklistEntry *e) {
     e->quicklist = NULL;
     e->node = NULL;

@@ -183,6 +183,18 @@ quicklistIter *quicklistGetIteratorEntryAtIdx(quicklist *ql, long long idx, quic
 int quicklistNext(quicklistIter *iter, quicklistEntry *entry);
 void quicklistSetDirection(quicklistIter *iter, int direction);
 void quicklistReleaseIterator(quicklistIter *iter);
+
+/* Visitor of quicklistVisitRange: one element, the string s of len bytes, or
+ * (s == NULL) the integer v. */
+typedef void quicklistVisitFn(void *ctx, const unsigned char *s, size_t len, long long v);
+/* Read-only walk over `count` elements starting at index `start` (0 = head),
+ * toward the tail, or toward the head when `reverse`, calling fn for each:
+ * no iterator allocation, listpack entries read in place (a compressed node
+ * is decompressed for the walk and compressed again after it). fn must not
+ * change the list. Stops at the end of the list; returns the number visited
+ * (0 when start >= the element count). */
+unsigned long quicklistVisitRange(quicklist *ql, unsigned long start, unsigned long count, int reverse,
+                                  quicklistVisitFn *fn, void *ctx);
 /* Delete the element last returned by quicklistNext; iteration may continue
  * with quicklistNext in the same direction. */
 void quicklistDelEntry(quicklistIter *iter, quicklistEntry *entry);

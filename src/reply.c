@@ -10,11 +10,51 @@
 
 static inline void add(client *c, const char *p, size_t len) { clientAppendReply(c, p, len); }
 
+/* Decimal digits of v (1..20). */
+static inline int digitCount(unsigned long long v) {
+    int n = 1;
+    while (v >= 10000) {
+        v /= 10000;
+        n += 4;
+    }
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Write v in decimal at dst (no terminator), two digits per step; returns the length. */
+static inline int fmtUnsigned(char *dst, unsigned long long v) {
+    static const char pairs[201] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    int n = digitCount(v);
+    char *p = dst + n;
+    while (v >= 100) {
+        unsigned i = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--p = pairs[i + 1];
+        *--p = pairs[i];
+    }
+    if (v >= 10) {
+        *--p = pairs[v * 2 + 1];
+        *--p = pairs[v * 2];
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return n;
+}
+
+/* Write v in decimal at dst (a '-' first when negative); returns the length. */
+static inline int fmtSigned(char *dst, long long v) {
+    if (v >= 0) return fmtUnsigned(dst, (unsigned long long)v);
+    dst[0] = '-';
+    return 1 + fmtUnsigned(dst + 1, 0ULL - (unsigned long long)v);
+}
+
 /* "<prefix><n>\r\n" */
 static void addHeader(client *c, char prefix, long long n) {
     char buf[32];
     buf[0] = prefix;
-    int l = ll2string(buf + 1, sizeof(buf) - 3, n);
+    int l = fmtSigned(buf + 1, n);
     buf[l + 1] = '\r';
     buf[l + 2] = '\n';
     add(c, buf, (size_t)l + 3);
@@ -79,23 +119,41 @@ void replyLongLong(client *c, long long v) {
     else addHeader(c, ':', v);
 }
 
+/* "$<len>\r\n<p>\r\n" written at dst (room for bulkSize(len) bytes). */
+static inline void fmtBulk(char *dst, const void *p, size_t len, int digits) {
+    dst[0] = '$';
+    fmtUnsigned(dst + 1, len);
+    dst += 1 + digits;
+    dst[0] = '\r';
+    dst[1] = '\n';
+    memcpy(dst + 2, p, len);
+    dst[2 + len] = '\r';
+    dst[3 + len] = '\n';
+}
+
 void replyBulk(client *c, const void *p, size_t len) {
-    if (len <= 128) {
-        /* small values (most list/set/hash elements): one append instead of three */
-        char buf[LONG_STR_SIZE + 4 + 128 + 2];
-        buf[0] = '$';
-        int l = ll2string(buf + 1, LONG_STR_SIZE, (long long)len);
-        size_t o = (size_t)l + 1;
-        buf[o++] = '\r';
-        buf[o++] = '\n';
-        memcpy(buf + o, p, len);
-        o += len;
-        buf[o++] = '\r';
-        buf[o++] = '\n';
-        add(c, buf, o);
+    int digits = digitCount(len);
+    size_t total = (size_t)digits + len + 5;
+    /* the usual case: the whole bulk fits in the current reply block and is
+     * formatted in place, one copy of the value */
+    char *dst = clientReplySpace(c, total);
+    if (dst) {
+        fmtBulk(dst, p, len, digits);
         return;
     }
-    addHeader(c, '$', (long long)len);
+    if (len <= 128) {
+        /* small values: one append instead of three */
+        char buf[LONG_STR_SIZE + 4 + 128 + 2];
+        fmtBulk(buf, p, len, digits);
+        add(c, buf, total);
+        return;
+    }
+    char hdr[LONG_STR_SIZE + 4];
+    hdr[0] = '$';
+    fmtUnsigned(hdr + 1, len);
+    hdr[1 + digits] = '\r';
+    hdr[2 + digits] = '\n';
+    add(c, hdr, (size_t)digits + 3);
     add(c, p, len);
     add(c, "\r\n", 2);
 }
@@ -106,7 +164,7 @@ void replyBulkCString(client *c, const char *s) {
 void replyBulkDstr(client *c, const dstr s) { replyBulk(c, s, dstrlen(s)); }
 void replyBulkLongLong(client *c, long long v) {
     char buf[LONG_STR_SIZE];
-    int l = ll2string(buf, sizeof(buf), v);
+    int l = fmtSigned(buf, v);
     replyBulk(c, buf, (size_t)l);
 }
 
@@ -198,7 +256,7 @@ void *replyDeferredLen(client *c) { return clientAddDeferred(c); }
 static void setDeferred(client *c, void *node, char prefix, long n) {
     char buf[32];
     buf[0] = prefix;
-    int l = ll2string(buf + 1, sizeof(buf) - 3, n);
+    int l = fmtSigned(buf + 1, n);
     buf[l + 1] = '\r';
     buf[l + 2] = '\n';
     clientSetDeferred(c, node, buf, (size_t)l + 3);

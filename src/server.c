@@ -185,6 +185,8 @@ static void sigShutdownHandler(int sig) {
 
 void serverInit(void) {
     server.pid = getpid();
+    /* purging of freed pages off the main thread (no inline madvise bursts) */
+    zmalloc_enable_background_thread();
     updateCachedTime();
     server.start_time_ms = server.mstime_cached;
     server.clients = dlistCreate();

@@ -333,16 +333,33 @@ static int listAfterRemoval(client *c, const dstr key, obj *o) {
     return 0;
 }
 
+/* quicklistVisitRange visitor: the element as a bulk string to the client. */
+static void replyVisited(void *ctx, const unsigned char *s, size_t len, long long v) {
+    if (s) replyBulk(ctx, s, len);
+    else replyBulkLongLong(ctx, v);
+}
+
 /* Reply the elements [start, end] (already clipped, non-empty range) of `o`,
- * from end to start when `reverse`. */
+ * from end to start when `reverse`. Entries are read in place (no iterator). */
 static void replyRange(client *c, obj *o, long start, long end, int reverse) {
     long n = end - start + 1;
     replyArrayLen(c, n);
-    listIter it;
-    listEntry e;
-    listIterInit(&it, o, reverse ? end : start, reverse ? LIST_HEAD : LIST_TAIL);
-    while (n-- && listIterNext(&it, &e)) replyEntry(c, &e);
-    listIterRelease(&it);
+    if (o->encoding == ENC_QUICKLIST) {
+        quicklistVisitRange(o->ptr, (unsigned long)(reverse ? end : start), (unsigned long)n, reverse, replyVisited,
+                            c);
+        return;
+    }
+    unsigned char *lp = o->ptr;
+    unsigned char *p = lpSeek(lp, reverse ? end : start);
+    while (n-- && p) {
+        unsigned int slen = 0;
+        long long v = 0;
+        unsigned char *next;
+        unsigned char *s = lpGetValueNext(p, &slen, &v, &next);
+        if (s) replyBulk(c, s, slen);
+        else replyBulkLongLong(c, v);
+        p = reverse ? lpPrev(lp, p) : next;
+    }
 }
 
 /* LRANGE-style reply for indexes start..end (negative from the tail). */

@@ -1,5 +1,6 @@
 #include "zmalloc.h"
 #include <malloc.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,15 @@ size_t zmalloc_get_rss(void) {
     int n = fscanf(f, "%lu %lu", &size, &rss);
     fclose(f);
     return n == 2 ? rss * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+int zmalloc_enable_background_thread(void) {
+#ifdef USE_JEMALLOC
+    bool on = true;
+    return mallctl("background_thread", NULL, NULL, &on, sizeof(on)) == 0;
+#else
+    return 0;
+#endif
 }
 
 const char *zmalloc_allocator_name(void) {

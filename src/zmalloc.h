@@ -25,6 +25,11 @@ size_t zmalloc_size(const void *ptr);
 size_t zmalloc_used_memory(void);
 /* Resident set size of the process in bytes (from /proc/self/statm), 0 if unknown. */
 size_t zmalloc_get_rss(void);
+/* Let the allocator return freed memory to the system from its own
+ * background thread instead of inline in allocation calls (jemalloc's
+ * background_thread, on by default in Redis too). Returns 1 if enabled, 0
+ * when the allocator has no such thread (libc malloc, ASan build). */
+int zmalloc_enable_background_thread(void);
 /* Name of the allocator, for INFO mem_allocator ("jemalloc-5.3.0" or "libc"). */
 const char *zmalloc_allocator_name(void);
 

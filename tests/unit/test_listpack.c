@@ -224,6 +224,37 @@ typedef struct {
     unsigned size;       /* entry size incl. backlen */
 } int_case;
 
+/* lpGetValueNext gives what lpGetValue + lpNext give, for every encoding. */
+static void test_get_value_next(void **state) {
+    (void)state;
+    static unsigned char big[70000];
+    memset(big, 'q', sizeof(big));
+    const long long ints[] = {0, 127, 128, -1, 4095, -4096, 4096, 32767, -32769, 8388607, -8388609,
+                              2147483647LL, -2147483649LL, INT64_MAX, INT64_MIN};
+    const size_t strs[] = {0, 1, 63, 64, 127, 128, 4095, 4096, 16383, 16384, 70000};
+    unsigned char *lp = lpNew(0);
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        lp = lpAppendInteger(lp, ints[i]);
+        lp = lpAppend(lp, big, (uint32_t)strs[i % (sizeof(strs) / sizeof(strs[0]))]);
+    }
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) lp = lpAppend(lp, big, (uint32_t)strs[i]);
+    unsigned long n = 0;
+    for (unsigned char *p = lpFirst(lp); p; n++) {
+        unsigned int l1 = 0, l2 = 0;
+        long long v1 = 0, v2 = 0;
+        unsigned char *next;
+        unsigned char *s1 = lpGetValue(p, &l1, &v1);
+        unsigned char *s2 = lpGetValueNext(p, &l2, &v2, &next);
+        assert_ptr_equal(s1, s2);
+        if (s1) assert_int_equal(l1, l2);
+        else assert_true(v1 == v2);
+        assert_ptr_equal(next, lpNext(lp, p));
+        p = next;
+    }
+    assert_int_equal(n, lpLength(lp));
+    lpFree(lp);
+}
+
 static void test_int_boundaries(void **state) {
     (void)state;
     const int_case cases[] = {
@@ -950,6 +981,7 @@ int main(void) {
         cmocka_unit_test(test_real_blobs_roundtrip),
         cmocka_unit_test(test_real_32bit_string_framing),
         cmocka_unit_test(test_int_boundaries),
+        cmocka_unit_test(test_get_value_next),
         cmocka_unit_test(test_string_to_int_rules),
         cmocka_unit_test(test_string_boundaries),
         cmocka_unit_test(test_insert_replace_delete),

@@ -908,6 +908,72 @@ static void test_iterator_at_idx(void **state) {
     quicklistRelease(ql);
 }
 
+/* quicklistVisitRange against the model, over listpack, PLAIN and
+ * compressed nodes, both directions; compressed nodes stay compressed. */
+typedef struct {
+    model_t *m;
+    long next, step, seen;
+} visit_check;
+
+static void visit_cb(void *ctx, const unsigned char *s, size_t len, long long v) {
+    visit_check *vc = ctx;
+    char buf[32];
+    if (!s) {
+        len = (size_t)snprintf(buf, sizeof(buf), "%lld", v);
+        s = (const unsigned char *)buf;
+    }
+    assert_true(vc->next >= 0 && vc->next < vc->m->n);
+    assert_int_equal(len, vc->m->l[vc->next]);
+    assert_memory_equal(s, vc->m->v[vc->next], len);
+    vc->next += vc->step;
+    vc->seen++;
+}
+
+static void test_visit_range(void **state) {
+    (void)state;
+    assert_true(quicklistSetPackedThreshold(100));
+    for (int compress = 0; compress <= 1; compress++) {
+        quicklist *ql = quicklistNew(4, compress);
+        model_t m;
+        m_init(&m);
+        char buf[200];
+        for (int i = 0; i < 90; i++) {
+            int n;
+            if (i % 7 == 0) n = snprintf(buf, sizeof(buf), "%d", i * 1000 - 7);
+            else if (i % 11 == 0) n = (int)(memset(buf, 'a' + i % 26, 150), 150);
+            else n = snprintf(buf, sizeof(buf), "value-%04d-xxxxxxxxxxxx", i);
+            quicklistPushTail(ql, buf, (size_t)n);
+            m_insert(&m, m.n, buf, (size_t)n);
+        }
+        int before[64], nodes = 0;
+        for (quicklistNode *n = ql->head; n && nodes < 64; n = n->next) before[nodes++] = quicklistNodeIsCompressed(n);
+        if (compress) assert_true(before[nodes / 2]);
+        const long starts[] = {0, 1, 3, 4, 10, 44, 45, 77, 88, 89};
+        const long counts[] = {1, 2, 5, 30, 1000};
+        for (size_t a = 0; a < sizeof(starts) / sizeof(starts[0]); a++) {
+            for (size_t b = 0; b < sizeof(counts) / sizeof(counts[0]); b++) {
+                for (int rev = 0; rev <= 1; rev++) {
+                    visit_check vc = {&m, starts[a], rev ? -1 : 1, 0};
+                    unsigned long got = quicklistVisitRange(ql, (unsigned long)starts[a], (unsigned long)counts[b],
+                                                            rev, visit_cb, &vc);
+                    long avail = rev ? starts[a] + 1 : m.n - starts[a];
+                    long want = counts[b] < avail ? counts[b] : avail;
+                    assert_int_equal(got, want);
+                    assert_int_equal(vc.seen, want);
+                }
+            }
+        }
+        assert_int_equal(quicklistVisitRange(ql, 90, 5, 0, visit_cb, NULL), 0);
+        assert_int_equal(quicklistVisitRange(ql, 3, 0, 0, visit_cb, NULL), 0);
+        int k = 0;
+        for (quicklistNode *n = ql->head; n && k < 64; n = n->next, k++)
+            assert_int_equal(quicklistNodeIsCompressed(n), before[k]);
+        m_free(&m);
+        quicklistRelease(ql);
+    }
+    assert_true(quicklistSetPackedThreshold(0));
+}
+
 static void test_rotate(void **state) {
     (void)state;
     for (int fill = 1; fill <= 4; fill += 3) {
@@ -1140,6 +1206,7 @@ int main(void) {
         cmocka_unit_test(test_del_range),
         cmocka_unit_test(test_iter_delete),
         cmocka_unit_test(test_iterator_at_idx),
+        cmocka_unit_test(test_visit_range),
         cmocka_unit_test(test_rotate),
         cmocka_unit_test(test_dup),
         cmocka_unit_test(test_append_nodes),
