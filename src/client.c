@@ -16,6 +16,12 @@
 /* A reply that has queued this much is sent as it grows (see flushEarly). */
 #define REPLY_EARLY_FLUSH_BYTES (64 * 1024)
 
+static void replyBlockFree(void *p) {
+    replyBlock *b = p;
+    if (b->ext) dstrfree(b->ext);
+    zfree(b);
+}
+
 client *clientCreate(int fd) {
     client *c = zcalloc(sizeof(*c));
     c->id = ++server.next_client_id;
@@ -26,7 +32,7 @@ client *clientCreate(int fd) {
     c->querybuf = dstrempty();
     respRequestInit(&c->req);
     c->reply = dlistCreate();
-    c->reply->free = zfree;
+    c->reply->free = replyBlockFree;
     c->watched_keys = dlistCreate();
     c->ctime_ms = c->last_interaction_ms = elWallMs();
     if (fd >= 0) {
@@ -197,6 +203,7 @@ void clientAppendReply(client *c, const char *p, size_t len) {
         b->size = room;
     }
     b->used = len;
+    b->ext = NULL;
     memcpy(b->data, p, len);
     dlistAddTail(c->reply, b);
     c->reply_bytes += len;
@@ -214,10 +221,24 @@ char *clientReplySpace(client *c, size_t len) {
     return dst;
 }
 
+void clientAppendReplyDstr(client *c, dstr s) {
+    if (replySuppressed(c) || dstrlen(s) == 0) {
+        dstrfree(s);
+        return;
+    }
+    markPendingWrite(c);
+    replyBlock *b = zmalloc(sizeof(replyBlock));
+    b->size = b->used = dstrlen(s);
+    b->ext = s;
+    dlistAddTail(c->reply, b);
+    c->reply_bytes += b->used;
+}
+
 void *clientAddDeferred(client *c) {
     if (replySuppressed(c)) return NULL;
     replyBlock *b = zmalloc(sizeof(replyBlock));
     b->size = b->used = 0;
+    b->ext = NULL;
     dlistAddTail(c->reply, b);
     return dlistLast(c->reply);
 }
@@ -242,7 +263,7 @@ static int releaseSentBlock(client *c, dlistNode *n) {
     replyBlock *b = n->value;
     c->reply_bytes -= b->used;
     c->sentlen = 0;
-    if (!n->next && b->size < 2 * REPLY_BLOCK_SIZE) {
+    if (!n->next && b->size < 2 * REPLY_BLOCK_SIZE && !b->ext) {
         /* no allocation per reply: the next replies go into this block */
         b->used = 0;
         return 0;
@@ -274,7 +295,7 @@ static int writeOut(client *c) {
             replyBlock *mb = m->value;
             if (mb->size == 0) break;
             size_t off = m == n ? c->sentlen : 0;
-            iov[cnt].iov_base = mb->data + off;
+            iov[cnt].iov_base = replyBlockBytes(mb) + off;
             iov[cnt].iov_len = mb->used - off;
             total += mb->used - off;
             cnt++;
@@ -326,7 +347,7 @@ dstr clientTakeReplies(client *c) {
     dstr s = dstrempty();
     for (dlistNode *n = dlistFirst(c->reply); n; n = n->next) {
         replyBlock *b = n->value;
-        s = dstrcatlen(s, b->data, b->used);
+        s = dstrcatlen(s, replyBlockBytes(b), b->used);
     }
     clientDiscardReplies(c);
     return s;

@@ -37,11 +37,17 @@ struct db;
 #define CLIENT_OUTPUT_FULL (1 << 21)       /* the socket did not take all output: wait for writable */
 
 /* A piece of the output: `used` bytes of `size` in data. size 0 marks a
- * deferred-length placeholder not yet filled. */
+ * deferred-length placeholder not yet filled. `ext`, when not NULL, is an
+ * adopted heap dstr holding the bytes instead of data (clientAppendReplyDstr;
+ * such a block is full: size == used, and owns the dstr). */
 typedef struct replyBlock {
     size_t size, used;
+    char *ext;
     char data[];
 } replyBlock;
+
+/* The output bytes of a block. */
+static inline char *replyBlockBytes(replyBlock *b) { return b->ext ? b->ext : b->data; }
 
 typedef struct multiCmd {
     dstr *argv;
@@ -132,6 +138,10 @@ void clientAppendReply(client *c, const char *p, size_t len);
  * block has less room (or replies are suppressed): then append with
  * clientAppendReply. No allocation. */
 char *clientReplySpace(client *c, size_t len);
+/* Queue the whole of `s` (a heap dstr, taken over: the client frees it) as
+ * output without copying it: for big replies (DUMP payloads). Frees `s` at
+ * once when replies are suppressed. */
+void clientAppendReplyDstr(client *c, dstr s);
 /* Reserve a deferred-length slot; returns its list node. */
 void *clientAddDeferred(client *c);
 /* Fill a deferred slot with `len` bytes. */

@@ -49,8 +49,7 @@ void dumpCommand(client *c) {
                          objTypeName(o->type), server.dump_rdb_version, why ? why : "unsupported");
         return;
     }
-    replyBulk(c, payload, dstrlen(payload));
-    dstrfree(payload);
+    replyBulkTakeDstr(c, payload); /* big payloads are sent without a copy */
 }
 
 /* Parse an integer option value, replying the standard error on failure. */

@@ -162,6 +162,26 @@ void replyBulkCString(client *c, const char *s) {
     else replyBulk(c, s, strlen(s));
 }
 void replyBulkDstr(client *c, const dstr s) { replyBulk(c, s, dstrlen(s)); }
+
+#define REPLY_ADOPT_MIN (64 * 1024)
+
+void replyBulkTakeDstr(client *c, dstr s) {
+    size_t len = dstrlen(s);
+    if (len < REPLY_ADOPT_MIN) {
+        replyBulk(c, s, len);
+        dstrfree(s);
+        return;
+    }
+    char hdr[LONG_STR_SIZE + 4];
+    int digits = digitCount(len);
+    hdr[0] = '$';
+    fmtUnsigned(hdr + 1, len);
+    hdr[1 + digits] = '\r';
+    hdr[2 + digits] = '\n';
+    add(c, hdr, (size_t)digits + 3);
+    clientAppendReplyDstr(c, s);
+    add(c, "\r\n", 2);
+}
 void replyBulkLongLong(client *c, long long v) {
     char buf[LONG_STR_SIZE];
     int l = fmtSigned(buf, v);

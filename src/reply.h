@@ -42,6 +42,9 @@ void replyLongLong(client *c, long long v);                /* :v */
 void replyBulk(client *c, const void *p, size_t len);      /* $len */
 void replyBulkCString(client *c, const char *s);           /* bulk of strlen(s); NULL gives null */
 void replyBulkDstr(client *c, const dstr s);
+/* Bulk reply of `s`, a heap dstr taken over (freed by this call or later by
+ * the client): from 64 KB on its bytes are queued without a copy. */
+void replyBulkTakeDstr(client *c, dstr s);
 void replyBulkLongLong(client *c, long long v);            /* bulk with decimal text */
 void replyNull(client *c);                                 /* null bulk (RESP2 $-1) */
 void replyNullArray(client *c);                            /* null array (RESP2 *-1) */

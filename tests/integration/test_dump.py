@@ -479,3 +479,25 @@ def test_big_string_probe_difference(raw, raw_ref):
     assert raw_ref.call("GET", b"p2") == val
     assert raw.call("RESTORE", b"p2", "0", theirs) == ("status", b"OK")
     assert raw.call("GET", b"p2") == val
+
+
+def test_big_dump_reply_paths(raw, raw_ref):
+    """A DUMP payload of 64 KB or more is queued without a copy (reply.h
+    replyBulkTakeDstr): the same bytes arrive plain, pipelined between other
+    replies, inside MULTI/EXEC and through a script's redis.call."""
+    rnd = random.Random(3)
+    val = rnd.randbytes(300000)
+    for conn in (raw, raw_ref):
+        assert conn.call("SET", b"bigd", val) == ("status", b"OK")
+    want = raw_ref.call("DUMP", b"bigd")
+    assert raw.call("DUMP", b"bigd") == want
+    raw.send("PING")
+    raw.send("DUMP", b"bigd")
+    raw.send("DUMP", b"bigd")
+    raw.send("ECHO", b"after")
+    assert [raw.read() for _ in range(4)] == [("status", b"PONG"), want, want, b"after"]
+    assert raw.call("MULTI") == ("status", b"OK")
+    assert raw.call("DUMP", b"bigd") == ("status", b"QUEUED")
+    assert raw.call("GET", b"nosuch") == ("status", b"QUEUED")
+    assert raw.call("EXEC") == [want, None]
+    assert raw.call("EVAL", "return redis.call('DUMP', KEYS[1])", 1, b"bigd") == want
