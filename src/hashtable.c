@@ -409,11 +409,14 @@ static size_t physicalMemory(void) {
  * its bucket array is touched everywhere, in no particular order. Map all
  * its pages now with one call (MADV_POPULATE_WRITE, Linux 5.14+) instead of
  * taking a page fault for each of them during the inserts. Only for arrays
- * of 2 MB and more; a kernel without it just refuses (ignored). */
+ * of 2 MB to 64 MB: the size may come from an untrusted length field (a
+ * payload that claims more elements than it holds fails early, and an
+ * unpopulated array never costs its untouched pages), so what a bad payload
+ * can make us commit stays bounded. A kernel without it refuses (ignored). */
 static void prefaultBuckets(void *table, size_t bytes) {
 #ifdef MADV_POPULATE_WRITE
     long page = sysconf(_SC_PAGESIZE);
-    if (bytes < ((size_t)2 << 20) || page <= 0) return;
+    if (bytes < ((size_t)2 << 20) || bytes > ((size_t)64 << 20) || page <= 0) return;
     uintptr_t start = ((uintptr_t)table + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
     uintptr_t end = ((uintptr_t)table + bytes) & ~((uintptr_t)page - 1);
     if (end > start) (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);

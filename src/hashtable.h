@@ -134,6 +134,8 @@ size_t hashtableMemUsage(const hashtable *ht);
 
 /* Pre-size the table for `size` entries (bucket count = smallest power of two
  * holding `size` at <= 7/8 fill).  Ignores the resize policy and callback.
+ * A new bucket array of 2 to 64 MB is prefaulted (MADV_POPULATE_WRITE): the
+ * caller is expected to fill it.
  * Returns 1 when the table is (now) at least that big or a resize to that
  * size has started; 0 if refused: `size` is absurd (bucket array size would
  * overflow size_t), or a rehash is in progress while paused by a safe
