@@ -131,7 +131,11 @@ void clientFree(client *c);
 void clientFreeAsync(client *c);
 /* Switch the client's database; 0 ok, -1 if the index is out of range. */
 int clientSelectDb(client *c, int id);
-/* Append raw bytes to the client's output (used by reply.c). */
+/* Append raw bytes to the client's output (used by reply.c). Once 64 KB are
+ * queued and the socket has taken everything so far, the queued output is
+ * written right here (before a new block is allocated), so a large reply
+ * goes out while it is produced; a write error then only schedules the
+ * client for closing (clientFreeAsync), never frees it inside the call. */
 void clientAppendReply(client *c, const char *p, size_t len);
 /* Room for exactly `len` bytes of output at the end of the last reply block,
  * counted as written: the caller must fill all of them at once. NULL when the
