@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "listpack.h"
+#include "parallel.h"
 #include "rdb.h"
 #include "rdb_collections.h"
 #include "rdb_legacy.h"
+#include "rio.h"
 #include "t_list.h"
 #include "ziplist.h"
 #include "zmalloc.h"
@@ -75,6 +77,63 @@ static obj *loadListZiplist(rio *r, int rdbtype, rdbLoadCtx *ctx) {
  * and a string: the element (PLAIN) or a listpack (PACKED).
  * Empty ziplist / listpack nodes are skipped (as Redis does); an empty string
  * node, an unknown container or a list left empty is refused. */
+/* Quicklist nodes are read in batches: their headers in order (cheap), then
+ * the expensive part, LZF expansion and deep validation of each node, on two
+ * threads when the batch is big (parallel.h), then the nodes are appended in
+ * order. A batch bounds the memory held before the list adopts it. */
+#define NODE_BATCH 1024
+#define PARALLEL_MIN_BYTES (256 * 1024) /* decoded bytes of a batch worth a thread */
+
+enum { NODE_OK, NODE_EMPTY, NODE_BAD_BLOB, NODE_BAD_CONTENT };
+
+typedef struct {
+    int container;
+    rioStringRef ref;
+    unsigned char *blob; /* decoded node: a listpack (or PLAIN element) to adopt */
+    size_t len;
+    int status;
+} loadedNode;
+
+typedef struct {
+    loadedNode *nodes;
+    int rdbtype;
+} nodeBatch;
+
+/* Decode and validate nodes [lo, hi) of a batch (runs on either thread). */
+static void decodeNodes(void *arg, size_t lo, size_t hi) {
+    nodeBatch *b = arg;
+    for (size_t i = lo; i < hi; i++) {
+        loadedNode *n = &b->nodes[i];
+        n->len = n->ref.len;
+        n->blob = zmalloc(n->len);
+        if (rioExpandStringRef(&n->ref, n->blob) != RIO_OK) {
+            n->status = NODE_BAD_BLOB;
+            continue;
+        }
+        n->status = NODE_OK;
+        if (n->container == QUICKLIST_NODE_CONTAINER_PLAIN) continue;
+        if (b->rdbtype == RDB_TYPE_LIST_QUICKLIST_2) {
+            if (!rdbValidateListpackBlob(n->blob, n->len, RDB_BLOB_LIST, NULL))
+                n->status = emptyListpack(n->blob, n->len) ? NODE_EMPTY : NODE_BAD_CONTENT;
+        } else {
+            unsigned char *lp = rdbZiplistToListpack(n->blob, n->len, RDB_BLOB_LIST, NULL);
+            if (!lp) {
+                n->status = emptyZiplist(n->blob, n->len) ? NODE_EMPTY : NODE_BAD_CONTENT;
+            } else {
+                zfree(n->blob);
+                n->blob = lp;
+            }
+        }
+    }
+}
+
+/* Split [0, n) where the decoded bytes are about half. */
+static size_t splitByBytes(const loadedNode *nodes, size_t n, size_t total) {
+    size_t acc = 0, i = 0;
+    while (i < n && acc < total / 2) acc += nodes[i++].ref.len;
+    return i;
+}
+
 static obj *loadListQuicklist(rio *r, int rdbtype, rdbLoadCtx *ctx) {
     uint64_t nodes;
     /* a node takes at least 2 bytes (container + empty string / string) */
@@ -83,53 +142,59 @@ static obj *loadListQuicklist(rio *r, int rdbtype, rdbLoadCtx *ctx) {
         return NULL;
     }
     obj *o = listCreateForLoad();
-    for (uint64_t i = 0; i < nodes; i++) {
-        uint64_t container = QUICKLIST_NODE_CONTAINER_PACKED;
-        if (rdbtype == RDB_TYPE_LIST_QUICKLIST_2) {
-            if (rioReadLen(r, &container, NULL) != RIO_OK ||
-                (container != QUICKLIST_NODE_CONTAINER_PACKED && container != QUICKLIST_NODE_CONTAINER_PLAIN)) {
-                ctx->err = "list: bad node container";
+    loadedNode *batch = zmalloc(sizeof(loadedNode) * (nodes < NODE_BATCH ? nodes : NODE_BATCH));
+    size_t held = 0, next = 0; /* nodes of the batch decoded / appended so far */
+    for (uint64_t done = 0; done < nodes;) {
+        size_t n = nodes - done < NODE_BATCH ? (size_t)(nodes - done) : NODE_BATCH;
+        size_t bytes = 0;
+        held = next = 0;
+        /* 1. headers, in order */
+        for (size_t i = 0; i < n; i++) {
+            loadedNode *ln = &batch[i];
+            uint64_t container = QUICKLIST_NODE_CONTAINER_PACKED;
+            if (rdbtype == RDB_TYPE_LIST_QUICKLIST_2) {
+                if (rioReadLen(r, &container, NULL) != RIO_OK ||
+                    (container != QUICKLIST_NODE_CONTAINER_PACKED && container != QUICKLIST_NODE_CONTAINER_PLAIN)) {
+                    ctx->err = "list: bad node container";
+                    goto fail;
+                }
+            }
+            ln->container = (int)container;
+            if (rioReadStringRef(r, &ln->ref) != RIO_OK || ln->ref.len == 0 ||
+                (ctx->max_string_len && ln->ref.len > ctx->max_string_len)) {
+                ctx->err = "list: node truncated, malformed or empty";
                 goto fail;
             }
+            bytes += ln->ref.len;
         }
-        size_t len;
-        unsigned char *blob = rdbLoadBlob(r, ctx, &len);
-        if (!blob) {
-            ctx->err = "list: node truncated, malformed or empty";
-            goto fail;
-        }
-        if (container == QUICKLIST_NODE_CONTAINER_PLAIN) {
-            listLoadAppendPlain(o, blob, len);
-            continue;
-        }
-        unsigned char *lp;
-        if (rdbtype == RDB_TYPE_LIST_QUICKLIST_2) {
-            if (rdbValidateListpackBlob(blob, len, RDB_BLOB_LIST, NULL)) {
-                lp = blob; /* adopted as-is */
-            } else {
-                int empty = emptyListpack(blob, len);
-                zfree(blob);
-                if (empty) continue;
-                ctx->err = "list: invalid listpack node";
+        /* 2. decode and validate, on two threads when it pays */
+        nodeBatch nb = {batch, rdbtype};
+        if (bytes >= PARALLEL_MIN_BYTES && n > 1) parallelRun2(decodeNodes, &nb, splitByBytes(batch, n, bytes), n);
+        else decodeNodes(&nb, 0, n);
+        held = n;
+        /* 3. append, in order */
+        for (; next < n; next++) {
+            loadedNode *ln = &batch[next];
+            if (ln->status == NODE_BAD_BLOB || ln->status == NODE_BAD_CONTENT) {
+                ctx->err = ln->status == NODE_BAD_BLOB ? "list: node truncated, malformed or empty"
+                           : rdbtype == RDB_TYPE_LIST_QUICKLIST_2 ? "list: invalid listpack node"
+                                                                  : "list: invalid ziplist node";
                 goto fail;
             }
-        } else {
-            lp = rdbZiplistToListpack(blob, len, RDB_BLOB_LIST, NULL);
-            if (!lp) {
-                int empty = emptyZiplist(blob, len);
-                zfree(blob);
-                if (empty) continue;
-                ctx->err = "list: invalid ziplist node";
-                goto fail;
-            }
-            zfree(blob);
+            if (ln->status == NODE_EMPTY) zfree(ln->blob);
+            else if (ln->container == QUICKLIST_NODE_CONTAINER_PLAIN) listLoadAppendPlain(o, ln->blob, ln->len);
+            else listLoadAppendListpack(o, ln->blob);
+            ln->blob = NULL;
         }
-        listLoadAppendListpack(o, lp);
+        done += n;
     }
+    zfree(batch);
     o = listLoadFinish(o);
     if (!o) ctx->err = "list: no element";
     return o;
 fail:
+    for (size_t i = next; i < held; i++) zfree(batch[i].blob); /* decoded, not adopted */
+    zfree(batch);
     objDecrRef(o);
     return NULL;
 }
@@ -196,24 +261,74 @@ static int writeZiplistNode(rio *r, const listNodeView *v) {
     return rc;
 }
 
+/* Saving QUICKLIST_2 in batches: the nodes that are not compressed already
+ * get their LZF form computed (rioCompressString, on two threads when the
+ * batch is big), then everything is written in order, the same bytes as a
+ * node-by-node rioWriteString. */
+typedef struct {
+    listNodeView view;
+    unsigned char *lzf; /* LZF bytes to write (zmalloc'ed), or NULL */
+    size_t clen;
+} savedNode;
+
+static void compressNodes(void *arg, size_t lo, size_t hi) {
+    savedNode *nodes = arg;
+    for (size_t i = lo; i < hi; i++) {
+        if (nodes[i].view.compressed) continue; /* written as it is */
+        nodes[i].clen = rioCompressString(nodes[i].view.data, nodes[i].view.len, &nodes[i].lzf);
+    }
+}
+
+static int writeNodeBatch(rio *r, savedNode *batch, size_t n) {
+    size_t bytes = 0, half = 0, split = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!batch[i].view.compressed) bytes += batch[i].view.len;
+    while (split < n && half < bytes / 2) {
+        if (!batch[split].view.compressed) half += batch[split].view.len;
+        split++;
+    }
+    if (bytes >= PARALLEL_MIN_BYTES && n > 1) parallelRun2(compressNodes, batch, split, n);
+    else compressNodes(batch, 0, n);
+    int rc = RIO_OK;
+    for (size_t i = 0; i < n; i++) {
+        const listNodeView *v = &batch[i].view;
+        if (rc == RIO_OK && rioWriteLen(r, (uint64_t)v->container) != RIO_OK) rc = RIO_ERR;
+        if (rc == RIO_OK) {
+            if (v->compressed) rc = writeLzfString(r, v->data, v->len, v->raw_len);
+            else rc = rioWriteStringPrepared(r, v->data, v->len, batch[i].lzf, batch[i].clen);
+        }
+        zfree(batch[i].lzf);
+        batch[i].lzf = NULL;
+    }
+    return rc;
+}
+
 static int listSave(rio *r, const obj *o, int rdbtype, int target) {
     (void)target;
     if (rdbtype != RDB_TYPE_LIST_QUICKLIST_2 && rdbtype != RDB_TYPE_LIST_QUICKLIST) return RIO_ERR;
-    if (rioWriteLen(r, listNodeCount(o)) != RIO_OK) return RIO_ERR;
+    unsigned long count = listNodeCount(o);
+    if (rioWriteLen(r, count) != RIO_OK) return RIO_ERR;
     listNodeIter ni;
     listNodeView v;
     listNodeIterInit(&ni, o);
-    while (listNodeIterNext(&ni, &v)) {
-        int rc;
-        if (rdbtype == RDB_TYPE_LIST_QUICKLIST) {
-            rc = writeZiplistNode(r, &v);
-        } else {
-            if (rioWriteLen(r, (uint64_t)v.container) != RIO_OK) return RIO_ERR;
-            if (v.compressed) rc = writeLzfString(r, v.data, v.len, v.raw_len);
-            else rc = rioWriteString(r, v.data, v.len);
-        }
-        if (rc != RIO_OK) return RIO_ERR;
+    if (rdbtype == RDB_TYPE_LIST_QUICKLIST) {
+        while (listNodeIterNext(&ni, &v))
+            if (writeZiplistNode(r, &v) != RIO_OK) return RIO_ERR;
+        return rioHasError(r) ? RIO_ERR : RIO_OK;
     }
+    savedNode *batch = zcalloc(sizeof(savedNode) * (count < NODE_BATCH ? count : NODE_BATCH));
+    size_t n = 0;
+    int rc = RIO_OK;
+    while (rc == RIO_OK && listNodeIterNext(&ni, &v)) {
+        batch[n].view = v;
+        if (++n == NODE_BATCH) {
+            rc = writeNodeBatch(r, batch, n);
+            n = 0;
+        }
+    }
+    if (rc == RIO_OK && n) rc = writeNodeBatch(r, batch, n);
+    zfree(batch);
+    if (rc != RIO_OK) return RIO_ERR;
     return rioHasError(r) ? RIO_ERR : RIO_OK;
 }
 

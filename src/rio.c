@@ -305,13 +305,33 @@ static int writeIntForm(rio *r, long long v) {
 /* 1 if any of LZF_PROBE_COUNT samples spread over s[0..len) compresses by at
  * least 1/16 of its size (len >= LZF_PROBE_MIN). */
 static int lzfProbeSamples(const unsigned char *s, size_t len) {
-    static unsigned char out[LZF_PROBE_SAMPLE];
+    unsigned char out[LZF_PROBE_SAMPLE]; /* on the stack: callers may run on two threads */
     size_t step = (len - LZF_PROBE_SAMPLE) / (LZF_PROBE_COUNT - 1);
     for (size_t i = 0; i < LZF_PROBE_COUNT; i++) {
         unsigned cap = LZF_PROBE_SAMPLE - LZF_PROBE_SAMPLE / 16;
         if (lzf_compress(s + i * step, LZF_PROBE_SAMPLE, out, cap)) return 1;
     }
     return 0;
+}
+
+size_t rioCompressString(const void *s, size_t len, unsigned char **out) {
+    *out = NULL;
+    if (len <= 20 || len > UINT_MAX) return 0;
+    if (len >= LZF_PROBE_MIN && !lzfProbeSamples(s, len)) return 0;
+    unsigned char *buf = zmalloc(len - 4);
+    unsigned clen = lzf_compress(s, (unsigned)len, buf, (unsigned)(len - 4));
+    if (!clen) {
+        zfree(buf);
+        return 0;
+    }
+    *out = buf;
+    return clen;
+}
+
+/* The LZF form of s[0..len) whose LZF data is lzf[0..clen). */
+static int writeLzfForm(rio *r, const unsigned char *lzf, size_t clen, size_t len) {
+    if (rioWriteU8(r, 0xc0 | RIO_ENC_LZF) || rioWriteLen(r, clen) || rioWriteLen(r, len)) return RIO_ERR;
+    return rioWrite(r, lzf, clen);
 }
 
 /* LZF form if liblzf fits the data into len - 4 bytes: returns 1 if written,
@@ -323,14 +343,17 @@ static int tryWriteLzf(rio *r, const void *s, size_t len) {
     unsigned char *out = outcap <= sizeof(stackbuf) ? stackbuf : zmalloc(outcap);
     unsigned clen = lzf_compress(s, (unsigned)len, out, (unsigned)outcap);
     int rc = 0;
-    if (clen) {
-        rc = 1;
-        if (rioWriteU8(r, 0xc0 | RIO_ENC_LZF) || rioWriteLen(r, clen) || rioWriteLen(r, len) ||
-            rioWrite(r, out, clen))
-            rc = -1;
-    }
+    if (clen) rc = writeLzfForm(r, out, clen, len) == RIO_OK ? 1 : -1;
     if (out != stackbuf) zfree(out);
     return rc;
+}
+
+int rioWriteStringPrepared(rio *r, const void *s, size_t len, const unsigned char *lzf, size_t clen) {
+    long long v;
+    if (r->error) return RIO_ERR;
+    if (len <= 11 && canonicalInt32(s, len, &v)) return writeIntForm(r, v);
+    if (clen) return writeLzfForm(r, lzf, clen, len);
+    return rioWriteRawString(r, s, len);
 }
 
 int rioWriteRawString(rio *r, const void *s, size_t len) {
@@ -362,15 +385,7 @@ int rioWriteStringFromInt(rio *r, long long v) {
 /* ---- strings: reading --------------------------------------------------------------- */
 
 /* A string header, decoded and checked against the bytes left. */
-typedef struct {
-    int is_int;
-    long long ival;
-    const unsigned char *data; /* raw bytes, or LZF data */
-    size_t len;                /* string length (uncompressed) */
-    size_t clen;               /* LZF: compressed length; 0 for raw */
-} strHeader;
-
-static int readStrHeader(rio *r, strHeader *h) {
+int rioReadStringRef(rio *r, rioStringRef *h) {
     uint64_t len, v;
     int enc;
     memset(h, 0, sizeof(*h));
@@ -414,19 +429,31 @@ static int readStrHeader(rio *r, strHeader *h) {
     default: return fail(r);
     }
     h->is_int = 1;
+    char tmp[32];
+    h->len = (size_t)snprintf(tmp, sizeof(tmp), "%lld", h->ival); /* its decimal text */
     return RIO_OK;
 }
 
-/* Bytes of a string whose header is `h` into `out` (room for h->len). */
-static int expandBody(rio *r, const strHeader *h, unsigned char *out) {
-    if (h->clen) return lzfExpand(h->data, h->clen, out, h->len) ? fail(r) : RIO_OK;
+int rioExpandStringRef(const rioStringRef *h, unsigned char *out) {
+    if (h->is_int) {
+        char tmp[32];
+        int n = snprintf(tmp, sizeof(tmp), "%lld", h->ival);
+        memcpy(out, tmp, (size_t)n);
+        return RIO_OK;
+    }
+    if (h->clen) return lzfExpand(h->data, h->clen, out, h->len);
     if (h->len) memcpy(out, h->data, h->len);
     return RIO_OK;
 }
 
+/* Bytes of a string whose header is `h` into `out` (room for h->len). */
+static int expandBody(rio *r, const rioStringRef *h, unsigned char *out) {
+    return rioExpandStringRef(h, out) ? fail(r) : RIO_OK;
+}
+
 dstr rioReadString(rio *r) {
-    strHeader h;
-    if (readStrHeader(r, &h)) return NULL;
+    rioStringRef h;
+    if (rioReadStringRef(r, &h)) return NULL;
     if (h.is_int) return dstrfromll(h.ival);
     dstr s = dstrnewuninit(h.len);
     if (expandBody(r, &h, (unsigned char *)s)) {
@@ -437,8 +464,8 @@ dstr rioReadString(rio *r) {
 }
 
 int rioReadStringBuf(rio *r, void *buf, size_t cap, size_t *len) {
-    strHeader h;
-    if (readStrHeader(r, &h)) return RIO_ERR;
+    rioStringRef h;
+    if (rioReadStringRef(r, &h)) return RIO_ERR;
     if (h.is_int) {
         char tmp[32];
         int n = snprintf(tmp, sizeof(tmp), "%lld", h.ival);
@@ -454,9 +481,9 @@ int rioReadStringBuf(rio *r, void *buf, size_t cap, size_t *len) {
 }
 
 int rioReadStringOrInt(rio *r, dstr *s, long long *ival) {
-    strHeader h;
+    rioStringRef h;
     *s = NULL;
-    if (readStrHeader(r, &h)) return RIO_ERR;
+    if (rioReadStringRef(r, &h)) return RIO_ERR;
     if (h.is_int) {
         *ival = h.ival;
         return 1;

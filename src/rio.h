@@ -211,6 +211,17 @@ int rioWriteString(rio *r, const void *s, size_t len);
 /* Same, with LZF allowed only when `compress` is non-zero (Redis's
  * `rdbcompression` setting). Integer forms are used either way. */
 int rioWriteStringEx(rio *r, const void *s, size_t len, int compress);
+
+/* rioWriteString in two steps, so that the LZF work of many strings can run
+ * on several threads (parallel.h) and the writing stays in order:
+ * rioCompressString makes exactly the choice rioWriteString makes (LZF only
+ * when len > 20, the probe above for len >= 1 MiB, liblzf into len - 4
+ * bytes) and returns the LZF length, with the LZF bytes in *out (zmalloc'ed,
+ * the caller frees), or 0 and *out = NULL when the raw or integer form is to
+ * be written. Thread-safe (touches no rio). rioWriteStringPrepared then
+ * writes what rioWriteString(r, s, len) would have written, given that result. */
+size_t rioCompressString(const void *s, size_t len, unsigned char **out);
+int rioWriteStringPrepared(rio *r, const void *s, size_t len, const unsigned char *lzf, size_t clen);
 /* Write the decimal text of `v` as an RDB string: int8/int16/int32 form when
  * it fits, else raw text (same bytes as rioWriteString of the text). */
 int rioWriteStringFromInt(rio *r, long long v);
@@ -223,6 +234,22 @@ dstr rioReadString(rio *r);
 /* Same, into `cap` bytes at `buf`; *len receives the string length. A string
  * longer than `cap` is an error. `buf` may be NULL when cap is 0. */
 int rioReadStringBuf(rio *r, void *buf, size_t cap, size_t *len);
+
+/* A string found in a reader's input but not decoded yet: the header is
+ * checked (bounds, LZF ratio limit) as rioReadString checks it. */
+typedef struct rioStringRef {
+    int is_int;                /* integer form: ival; len is its decimal length */
+    long long ival;
+    const unsigned char *data; /* raw bytes, or LZF data, inside the input */
+    size_t len;                /* decoded length */
+    size_t clen;               /* LZF: compressed length; 0 for raw */
+} rioStringRef;
+/* Read a string's header and step over its bytes; RIO_OK or RIO_ERR (the
+ * reader's error is set). */
+int rioReadStringRef(rio *r, rioStringRef *ref);
+/* Decode `ref` into out[0 .. ref->len): RIO_OK, or RIO_ERR for LZF data that
+ * does not expand to exactly ref->len bytes. Thread-safe (no rio involved). */
+int rioExpandStringRef(const rioStringRef *ref, unsigned char *out);
 /* Read an RDB string keeping integer forms as integers: returns 1 and sets
  * *ival for the int8/int16/int32 forms (*s = NULL); returns 0 and sets *s (a
  * new heap dstr; raw or LZF) otherwise; -1 on error. Raw text that happens

@@ -386,6 +386,57 @@ def test_bit_flips_never_harm(raw):
     assert restored > 0 and refused > 0
 
 
+def test_bad_node_in_a_later_batch(raw):
+    """A big list (3000 nodes, decoded on two threads in 1024-node batches):
+    a broken node in the second or last batch, in either half, or an LZF node
+    that does not expand, is refused (CRC recomputed) and harms nothing; the
+    intact payload restores."""
+    raw.call("CONFIG", "SET", "list-max-listpack-size", "4")
+    raw.call("CONFIG", "SET", "list-compress-depth", "0")
+    rng = random.Random(31)
+    # nodes of 4: alternately compressible (LZF in the payload) and random (raw)
+    elems = [b"elem-%06d-%s" % (i, b"x" * (i % 40)) if (i // 4) % 2 else rng.randbytes(24) for i in range(12000)]
+    for i in range(0, len(elems), 500):
+        raw.call("RPUSH", "big", *elems[i:i + 500])
+    p = raw.call("DUMP", "big")
+    assert p[0] == 18
+    n, i = rdb_len(p, 1)
+    assert n == 3000
+    spans = []  # (offset of the string, its end, raw bytes or None)
+    for _ in range(n):
+        _, i = rdb_len(p, i)
+        _, end, rawb = rdb_string_span(p, i)
+        spans.append((i, end, rawb))
+        i = end
+    assert raw.call("RESTORE", "ok", "0", p) == OK
+    assert raw.call("LRANGE", "ok", "0", "-1") == elems
+    raw_nodes = [k for k, sp in enumerate(spans) if sp[2] is not None]
+    lzf_nodes = [k for k, sp in enumerate(spans) if sp[2] is None]
+    assert raw_nodes and lzf_nodes
+    picks = [k for k in raw_nodes if k >= 1024][:1] + [k for k in raw_nodes if k > 2500][-1:]
+    for k in picks:
+        off, end, rawb = spans[k]
+        b = bytearray(p[:-10])
+        b[end - 2] ^= 0x7f  # the last entry's backlen
+        q = mk(bytes(b))
+        raw.call("SET", "t", "old")
+        assert raw.call("RESTORE", "t", "0", q, "REPLACE") == BAD_FORMAT, k
+        assert raw.call("GET", "t") == b"old"
+    for k in [x for x in lzf_nodes if x >= 1024][:1] + lzf_nodes[-1:]:
+        off, end, _ = spans[k]
+        b = bytearray(p[:-10])
+        b[end - 1] ^= 0x01  # the last LZF byte: wrong output or length
+        q = mk(bytes(b))
+        raw.call("SET", "t", "old")
+        r = raw.call("RESTORE", "t", "0", q, "REPLACE")
+        if r == OK:  # a flip can still expand to a valid listpack
+            assert raw.call("TYPE", "t") == ("status", b"list")
+        else:
+            assert r == BAD_FORMAT and raw.call("GET", "t") == b"old"
+    assert raw.call("LRANGE", "ok", "0", "-1") == elems
+    assert raw.call("PING") == ("status", b"PONG")
+
+
 # ---- the RDB type per target ---------------------------------------------------------
 
 def test_dump_types_per_target(raw):
@@ -444,6 +495,10 @@ SHAPES = [
     ("big_elements", 40, True, -2, 0, 0),
     ("plain_nodes", 200, False, -2, 0, 100),
     ("plain_nodes_depth_1", 300, True, 8, 1, 50),
+    # more than one 1024-node batch and more than 256 KB: nodes are compressed
+    # (DUMP) and expanded/validated (RESTORE) on two threads (rdb_list.c)
+    ("many_nodes", 24000, False, 8, 0, 0),
+    ("many_nodes_depth_1", 12000, False, 4, 1, 0),
 ]
 
 

@@ -458,6 +458,52 @@ static void test_string_lzf_probe_big(void **state) {
     free(out);
 }
 
+/* rioCompressString + rioWriteStringPrepared write exactly what
+ * rioWriteString writes: integer forms, short strings, compressible and
+ * incompressible ones, a 1 MiB+ random one (probe) and a compressible one. */
+static void test_string_prepared_equals_direct(void **state) {
+    (void)state;
+    size_t big = 1200 * 1024;
+    unsigned char *rnd = malloc(big), *rep = malloc(big);
+    uint32_t x = 99;
+    for (size_t i = 0; i < big; i++) {
+        x = x * 1664525u + 1013904223u;
+        rnd[i] = (unsigned char)(x >> 24);
+        rep[i] = (unsigned char)("abcdefg"[i % 7]);
+    }
+    struct { const void *p; size_t len; } cases[] = {
+        {"12345", 5}, {"-7", 2}, {"007", 3}, {"short", 5}, {"twenty-one bytes long", 21},
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 48}, {rnd, 100}, {rnd, big}, {rep, big}, {rep, 64},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        dstr direct = encodeString(cases[c].p, cases[c].len, 1);
+        unsigned char *lzf = NULL;
+        size_t clen = rioCompressString(cases[c].p, cases[c].len, &lzf);
+        assert_true((clen == 0) == (lzf == NULL));
+        rio w;
+        rioInitDstrWriter(&w, NULL);
+        assert_int_equal(rioWriteStringPrepared(&w, cases[c].p, cases[c].len, lzf, clen), RIO_OK);
+        dstr prepared = rioDetachDstr(&w);
+        assert_bytes(prepared, dstrlen(prepared), direct, dstrlen(direct));
+        /* the string reference reads it back */
+        rio r;
+        rioInitReader(&r, prepared, dstrlen(prepared));
+        rioStringRef ref;
+        assert_int_equal(rioReadStringRef(&r, &ref), RIO_OK);
+        assert_int_equal(ref.len, cases[c].len);
+        assert_int_equal(rioRemaining(&r), 0);
+        unsigned char *out = malloc(ref.len + 1);
+        assert_int_equal(rioExpandStringRef(&ref, out), RIO_OK);
+        assert_bytes(out, ref.len, cases[c].p, cases[c].len);
+        free(out);
+        zfree(lzf);
+        dstrfree(prepared);
+        dstrfree(direct);
+    }
+    free(rnd);
+    free(rep);
+}
+
 static void test_string_read_errors(void **state) {
     (void)state;
     rio r;
@@ -960,6 +1006,7 @@ int main(void) {
         cmocka_unit_test(test_string_lzf_edge_redis),
         cmocka_unit_test(test_string_lzf_saving_rule),
         cmocka_unit_test(test_string_lzf_probe_big),
+        cmocka_unit_test(test_string_prepared_equals_direct),
         cmocka_unit_test(test_string_read_errors),
         cmocka_unit_test(test_string_lzf_roundtrip),
         cmocka_unit_test(test_strings_vectors),
