@@ -101,14 +101,20 @@
  * size); a PLAIN string is adopted as a PLAIN node. A ziplist or listpack
  * node with no entry is skipped (Redis does the same); an empty string, a
  * container other than 1 / 2, or a list left with no element is refused.
- * LZF node strings are expanded by rdbLoadBlob; the quicklist recompresses
- * its interior nodes per list-compress-depth. Finally LIST_CONV_AUTO: a list
+ * Nodes are handled in batches of 1024: string headers read in order, then
+ * LZF expansion and validation of the batch on two threads when it holds
+ * >= 256 KB (parallel.h), then the nodes appended in order (the first bad
+ * node refuses the payload; memory held is bounded by the batch). The
+ * quicklist recompresses its interior nodes per list-compress-depth. Finally LIST_CONV_AUTO: a list
  * left with a single PACKED node within the list-max-listpack-size limits
  * becomes a listpack-encoded list.
  *
  * Saving: target >= 10 writes LIST_QUICKLIST_2 byte-identical to Redis 7.0 /
  * 7.2: the node count, then per node its container and its bytes with
- * rioWriteString (LZF when it saves); a node the quicklist holds compressed
+ * rioWriteString (LZF when it saves; for a batch of 1024 nodes holding
+ * >= 256 KB, the LZF forms are computed on two threads first with
+ * rioCompressString and written in order: the same bytes); a node the
+ * quicklist holds compressed
  * is written as its LZF data as they are (0xc3, compressed length, raw
  * length, data), as Redis does; a listpack-encoded list is one PACKED node.
  * Target 9 writes LIST_QUICKLIST with one ziplist per node, laid out as Redis
