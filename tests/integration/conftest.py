@@ -178,6 +178,22 @@ def cairn_server(tmp_path_factory):
     assert rc == 0, "Cairn exited with %r:\n%s" % (rc, log[-4000:])
 
 
+@pytest.fixture
+def raw(cairn_server, cairn):
+    """A raw RESP2 connection to the module's Cairn (suites may override it)."""
+    c = RawClient(cairn_server.port)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def raw_ref(redis_server, redis_ref):
+    """A raw RESP2 connection to the module's redis-server."""
+    c = RawClient(redis_server.port)
+    yield c
+    c.close()
+
+
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory):
     s = ServerProc(REDIS_BIN, tmpdir=str(tmp_path_factory.mktemp("redis")))

@@ -15,7 +15,7 @@ import random
 
 import pytest
 
-from conftest import VECTORS, RawClient, run_raw
+from conftest import VECTORS
 
 FOLDERS = ["redis-7.0.15", "valkey-55bbbe0", "redis-6.2.16", "legacy-rdb-assets"]
 CHECKSUM_ERR = ("error", b"ERR DUMP payload version or checksum are wrong")
@@ -71,20 +71,6 @@ def string_vectors():
         for v in load(folder, "strings.json"):
             out.append(pytest.param(folder, v, id="%s/%s" % (folder, v["name"])))
     return out
-
-
-@pytest.fixture
-def raw(cairn_server, cairn):
-    c = RawClient(cairn_server.port)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def raw_ref(redis_server, redis_ref):
-    c = RawClient(redis_server.port)
-    yield c
-    c.close()
 
 
 # ---- every string vector restores and reads back; Cairn's DUMP goes back to Redis ----

@@ -37,13 +37,6 @@ def raw(cairn_server, cairn):
     c.close()
 
 
-@pytest.fixture
-def raw_ref(redis_server, redis_ref):
-    c = RawClient(redis_server.port)
-    yield c
-    c.close()
-
-
 def vectors():
     out = []
     for folder in FOLDERS:

@@ -15,7 +15,6 @@ import struct
 
 import pytest
 
-from conftest import RawClient
 from test_dump import crc64_jones
 
 OK = ("status", b"OK")
@@ -76,20 +75,6 @@ def hash_plain(pairs):
 
 def set_plain(members):
     return payload(b"\x02" + rlen(len(members)) + b"".join(rstr(m) for m in members))
-
-
-@pytest.fixture
-def raw(cairn_server, cairn):
-    c = RawClient(cairn_server.port)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def raw_ref(redis_server, redis_ref):
-    c = RawClient(redis_server.port)
-    yield c
-    c.close()
 
 
 def test_crc_helper_matches_reference():
