@@ -242,17 +242,15 @@ dstr rdbLoadString(rio *r, const rdbLoadCtx *ctx) {
 }
 
 unsigned char *rdbLoadBlob(rio *r, const rdbLoadCtx *ctx, size_t *len) {
-    dstr s = rdbLoadString(r, ctx);
-    if (!s) return NULL;
-    size_t n = dstrlen(s);
-    if (n == 0) {
-        dstrfree(s);
+    if (stringTooLong(r, ctx->max_string_len)) return NULL;
+    rioStringRef ref;
+    if (rioReadStringRef(r, &ref) != RIO_OK || ref.len == 0) return NULL;
+    unsigned char *b = zmalloc(ref.len); /* decoded straight into the blob: no copy */
+    if (rioExpandStringRef(&ref, b) != RIO_OK) {
+        zfree(b);
         return NULL;
     }
-    unsigned char *b = zmalloc(n);
-    memcpy(b, s, n);
-    dstrfree(s);
-    *len = n;
+    *len = ref.len;
     return b;
 }
 

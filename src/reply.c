@@ -131,6 +131,16 @@ static inline void fmtBulk(char *dst, const void *p, size_t len, int digits) {
     dst[3 + len] = '\n';
 }
 
+/* Append "$<len>\r\n" (len has `digits` decimal digits). */
+static void addBulkHeader(client *c, size_t len, int digits) {
+    char hdr[LONG_STR_SIZE + 4];
+    hdr[0] = '$';
+    fmtUnsigned(hdr + 1, len);
+    hdr[1 + digits] = '\r';
+    hdr[2 + digits] = '\n';
+    add(c, hdr, (size_t)digits + 3);
+}
+
 void replyBulk(client *c, const void *p, size_t len) {
     int digits = digitCount(len);
     size_t total = (size_t)digits + len + 5;
@@ -148,12 +158,7 @@ void replyBulk(client *c, const void *p, size_t len) {
         add(c, buf, total);
         return;
     }
-    char hdr[LONG_STR_SIZE + 4];
-    hdr[0] = '$';
-    fmtUnsigned(hdr + 1, len);
-    hdr[1 + digits] = '\r';
-    hdr[2 + digits] = '\n';
-    add(c, hdr, (size_t)digits + 3);
+    addBulkHeader(c, len, digits);
     add(c, p, len);
     add(c, "\r\n", 2);
 }
@@ -172,13 +177,7 @@ void replyBulkTakeDstr(client *c, dstr s) {
         dstrfree(s);
         return;
     }
-    char hdr[LONG_STR_SIZE + 4];
-    int digits = digitCount(len);
-    hdr[0] = '$';
-    fmtUnsigned(hdr + 1, len);
-    hdr[1 + digits] = '\r';
-    hdr[2 + digits] = '\n';
-    add(c, hdr, (size_t)digits + 3);
+    addBulkHeader(c, len, digitCount(len));
     clientAppendReplyDstr(c, s);
     add(c, "\r\n", 2);
 }
